@@ -1,0 +1,35 @@
+#include "config/settings.h"
+
+#include <CLI/CLI.hpp>
+
+namespace rk::config {
+
+void add_serve_flags(CLI::App& command, Settings& s) {
+  command.add_option("--host", s.host, "Address to listen on")->capture_default_str();
+  command.add_option("--port", s.port, "TCP port to listen on (0: pick a free one and log it)")
+      ->capture_default_str();
+  command
+      .add_option("--store", s.store,
+                  "Where room keys are kept: sqlite:PATH (created on first start) or memory (lost on exit)")
+      ->capture_default_str();
+  command
+      .add_option("--max-message-bytes", s.max_message_bytes,
+                  "Largest WebSocket message accepted; bigger ones close the connection with 1009")
+      ->check(CLI::Range(std::size_t{64}, std::size_t{64} << 20))
+      ->capture_default_str();
+  command.add_option("--log-level", s.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  command
+      .add_option("--close-timeout", s.close_timeout_s,
+                  "Seconds to wait for a client's close frame before dropping the connection")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  command
+      .add_option("--shutdown-timeout", s.shutdown_timeout_s,
+                  "On SIGTERM/SIGINT: seconds to let connections close (1001) before exiting")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+}
+
+}  // namespace rk::config

@@ -1,0 +1,56 @@
+#pragma once
+// Protocol v1, client to server: one JSON object per text message, turned into
+// a typed command. Parsing validates the whole document once; numbers and the
+// relayed `data` value are kept as the exact text the client sent, so they are
+// forwarded without being re-serialized.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <simdjson.h>
+
+namespace rk::protocol {
+
+struct InitCommand {
+  std::string person;
+  std::optional<std::string> join;  // absent: create a room
+};
+struct LocationCommand {
+  std::string_view latitude;   // raw JSON number text
+  std::string_view longitude;  // raw JSON number text
+};
+struct RelayCommand {
+  std::string_view data;  // raw JSON value text
+};
+struct DestroyCommand {
+  std::string join;
+};
+struct UnknownCommand {
+  std::string type;
+};
+struct InvalidCommand {
+  std::string_view error;  // the text for {"type":"error","message":...}
+};
+
+using ClientMessage =
+    std::variant<InitCommand, LocationCommand, RelayCommand, DestroyCommand, UnknownCommand, InvalidCommand>;
+
+// One per event loop: it owns simdjson's reusable buffers. The string_views in
+// a result point into this parser and stay valid until the next parse().
+class ClientMessageParser {
+ public:
+  ClientMessage parse(std::string_view text);
+
+ private:
+  ClientMessage parse_location(simdjson::dom::object object);
+  ClientMessage parse_relay();
+  std::string_view raw_field(std::string_view name);
+
+  simdjson::dom::parser validator_;
+  simdjson::ondemand::parser extractor_;
+  simdjson::padded_string padded_;
+  std::size_t padded_length_ = 0;
+};
+
+}  // namespace rk::protocol

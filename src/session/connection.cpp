@@ -1,0 +1,436 @@
+#include "session/connection.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <spdlog/spdlog.h>
+
+#include "protocol/json_text.h"
+#include "protocol/server_message.h"
+#include "room/room_key.h"
+#include "ws/frame_parser.h"
+#include "ws/frame_writer.h"
+#include "ws/handshake.h"
+
+namespace rk::session {
+namespace asio = boost::asio;
+using ws::CloseCode;
+using ws::WsEvent;
+
+namespace {
+// Reads per wake-up before yielding to other sockets of the loop.
+constexpr int kReadsPerTurn = 4;
+// Room keys never reach the store beyond this, so a huge "join" costs nothing.
+constexpr int kCreateAttempts = 3;
+}  // namespace
+
+void LoopContext::flush_dirty() {
+  flush_posted_ = false;
+  flushing_.swap(dirty_);
+  for (auto& connection : flushing_) connection->flush();
+  flushing_.clear();
+}
+
+Connection::Connection(LoopContext& loop, asio::ip::tcp::socket socket)
+    : loop_(loop), socket_(std::move(socket)), assembler_(loop.settings.max_message_bytes) {}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  if (ec) return end();
+  loop_.live.insert(this);
+  read_available();
+}
+
+// ---------------------------------------------------------------- reading
+
+void Connection::wait_readable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->read_available();
+  });
+}
+
+// Reads until the socket is drained (the reactor is edge-triggered), but at
+// most kReadsPerTurn times before letting the loop serve other sockets.
+void Connection::read_available() {
+  for (int i = 0; i < kReadsPerTurn; ++i) {
+    if (state_ == State::kClosed || paused()) return;
+    const ssize_t n = ::recv(socket_.native_handle(), loop_.read_buffer.data(), loop_.read_buffer.size(), 0);
+    if (n > 0) {
+      take_bytes(loop_.read_buffer.data(), static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0) return end();  // the peer closed TCP (with or without a close frame)
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_readable();
+    spdlog::debug("recv: {}", std::strerror(errno));
+    return end();  // reset or other transport error
+  }
+  asio::post(loop_.io, [self = shared_from_this()] { self->read_available(); });
+}
+
+void Connection::take_bytes(char* data, std::size_t size) {
+  if (carry_.empty()) {
+    const std::size_t used = consume(data, size);
+    if (state_ != State::kClosed && used < size) carry_.assign(data + used, size - used);
+    return;
+  }
+  carry_.append(data, size);
+  const std::size_t used = consume(carry_.data(), carry_.size());
+  if (state_ == State::kClosed) return;
+  carry_.erase(0, used);
+  if (carry_.empty() && carry_.capacity() > 64 * 1024) carry_.shrink_to_fit();
+}
+
+std::size_t Connection::consume(char* data, std::size_t size) {
+  std::size_t used = 0;
+  if (state_ == State::kHandshake) {
+    used = consume_handshake(std::string_view(data, size));
+    if (state_ == State::kHandshake) return used;
+  }
+  // After the peer's close frame (or an HTTP rejection) nothing it sends matters.
+  if (state_ == State::kClosing && close_socket_when_flushed_) return size;
+  const ws::FrameLimits limits{loop_.settings.max_message_bytes, true};
+  while (used < size && (state_ == State::kOpen || state_ == State::kClosing) && !paused() &&
+         !close_socket_when_flushed_) {
+    const auto result = ws::parse_frame(std::span<char>(data + used, size - used), limits);
+    if (result.status == ws::ParseStatus::kNeedMore) break;
+    if (result.status == ws::ParseStatus::kViolation) {
+      spdlog::debug("protocol violation: {}", result.reason);
+      start_close(result.violation, result.reason);
+      return size;  // nothing after a violation is trusted
+    }
+    used += result.consumed;
+    on_ws_event(assembler_.on_frame(result.frame));
+  }
+  return state_ == State::kClosed ? size : used;
+}
+
+std::size_t Connection::consume_handshake(std::string_view bytes) {
+  auto result = ws::process_handshake(bytes);
+  switch (result.status) {
+    case ws::HandshakeResult::Status::kNeedMore:
+      return 0;
+    case ws::HandshakeResult::Status::kReject:
+      spdlog::debug("handshake rejected: {}", result.reason);
+      state_ = State::kClosing;
+      close_socket_when_flushed_ = true;
+      enqueue(share_frame(std::move(result.response)));
+      return bytes.size();
+    case ws::HandshakeResult::Status::kUpgrade:
+      state_ = State::kOpen;
+      enqueue(share_frame(std::move(result.response)));
+      return result.consumed;
+  }
+  return bytes.size();
+}
+
+void Connection::on_ws_event(const WsEvent& event) {
+  switch (event.kind) {
+    case WsEvent::Kind::kNone:
+    case WsEvent::Kind::kPong:
+      return;
+    case WsEvent::Kind::kText:
+      if (state_ == State::kOpen) on_text(event.payload);
+      return;
+    case WsEvent::Kind::kBinary:
+      if (state_ != State::kOpen) return;
+      if (!room_) {
+        enqueue(protocol::error_frame(protocol::errors::kInvalidFormat));
+        return start_close(CloseCode::kNormal, "invalid message format");
+      }
+      return reply_error(protocol::errors::kBinary);
+    case WsEvent::Kind::kPing:
+      if (state_ == State::kOpen) enqueue(ws::make_frame(ws::Opcode::kPong, {event.payload}));
+      return;
+    case WsEvent::Kind::kClose:
+      peer_close_seen_ = true;
+      if (!close_sent_) {
+        // Echo the peer's code, as RFC 6455 5.5.1 suggests.
+        const auto code = event.close_code == CloseCode::kNoStatus ? CloseCode::kNoStatus
+                                                                   : static_cast<CloseCode>(event.peer_close_code);
+        start_close(code, {});
+      }
+      close_socket_when_flushed_ = true;
+      return finish_if_done();
+    case WsEvent::Kind::kViolation:
+      spdlog::debug("protocol violation: {}", event.payload);
+      return start_close(event.close_code, event.payload);
+  }
+}
+
+void Connection::resume() {
+  if (state_ == State::kClosed) return;
+  if (!carry_.empty()) {
+    const std::size_t used = consume(carry_.data(), carry_.size());
+    if (state_ == State::kClosed) return;
+    carry_.erase(0, used);
+  }
+  if (!paused()) read_available();
+}
+
+// ---------------------------------------------------------------- protocol v1
+
+void Connection::on_text(std::string_view text) {
+  auto message = loop_.parser.parse(text);
+  if (room_) {
+    on_room_message(message);
+  } else {
+    on_first_message(message);
+  }
+}
+
+void Connection::on_first_message(protocol::ClientMessage& message) {
+  auto* init = std::get_if<protocol::InitCommand>(&message);
+  if (!init) {
+    enqueue(protocol::error_frame(protocol::errors::kInvalidFormat));
+    return start_close(CloseCode::kNormal, "invalid message format");
+  }
+  person_ = std::move(init->person);
+  person_json_ = protocol::json_string(person_);
+  if (init->join) return join_room(std::move(*init->join));
+  create_room(kCreateAttempts);
+}
+
+void Connection::on_room_message(protocol::ClientMessage& message) {
+  std::visit(
+      [this](auto& command) {
+        using T = std::decay_t<decltype(command)>;
+        if constexpr (std::is_same_v<T, protocol::LocationCommand>) {
+          room_->broadcast(protocol::location_frame(person_json_, command.latitude, command.longitude), this);
+        } else if constexpr (std::is_same_v<T, protocol::RelayCommand>) {
+          room_->broadcast(protocol::relay_frame(person_json_, command.data), this);
+        } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
+          if (command.join != room_->key()) return reply_error(protocol::errors::kDestroyOtherRoom);
+          destroy_room();
+        } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
+          reply_error(protocol::errors::kAlreadyInRoom);
+        } else if constexpr (std::is_same_v<T, protocol::InvalidCommand>) {
+          reply_error(command.error);
+        }
+        // UnknownCommand: ignored, as the original server did.
+      },
+      message);
+}
+
+// Runs `then` back on this connection's loop with the store's answer. Reading
+// pauses meanwhile, so this client's later messages keep their order; other
+// connections are not affected.
+void Connection::send_store_request(store::StoreOp op, std::string key,
+                                    std::function<void(Connection&, store::StoreStatus)> then) {
+  store_request_in_flight_ = true;
+  loop_.store.submit(op, std::move(key),
+                     [self = shared_from_this(), then = std::move(then)](store::StoreStatus status) mutable {
+                       auto& io = self->loop_.io;
+                       asio::post(io, [self = std::move(self), then = std::move(then), status] {
+                         self->store_request_in_flight_ = false;
+                         if (self->state_ != State::kOpen) return;
+                         then(*self, status);
+                         self->resume();
+                       });
+                     });
+}
+
+void Connection::create_room(int attempts_left) {
+  std::string key = room::generate_room_key();
+  send_store_request(store::StoreOp::kCreate, key,
+                     [key, attempts_left](Connection& self, store::StoreStatus status) {
+                       switch (status) {
+                         case store::StoreStatus::kOk: {
+                           // Acknowledged only now that the key is durable.
+                           self.enter_room(self.loop_.rooms.find_or_create(key));
+                           self.enqueue(protocol::init_reply_frame(key));
+                           return;
+                         }
+                         case store::StoreStatus::kAlreadyExists:
+                           if (attempts_left > 1) return self.create_room(attempts_left - 1);
+                           [[fallthrough]];
+                         default:
+                           spdlog::warn("room create failed: store unavailable");
+                           return self.reply_error(protocol::errors::kStoreUnavailableCreate);
+                       }
+                     });
+}
+
+void Connection::join_room(std::string key) {
+  if (auto* room = loop_.rooms.find(key)) return enter_room(*room);
+  if (key.empty() || key.size() > room::kMaxKeyBytes) {
+    enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
+    return start_close(CloseCode::kNormal, "join key not found");
+  }
+  send_store_request(store::StoreOp::kExists, key, [key](Connection& self, store::StoreStatus status) {
+    switch (status) {
+      case store::StoreStatus::kOk:
+        return self.enter_room(self.loop_.rooms.find_or_create(key));
+      case store::StoreStatus::kNotFound:
+        self.enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
+        return self.start_close(CloseCode::kNormal, "join key not found");
+      default:
+        return self.reply_error(protocol::errors::kStoreUnavailableJoin);
+    }
+  });
+}
+
+void Connection::enter_room(room::Room& room) {
+  std::string notice = person_;
+  notice.append(protocol::notice::kJoined);
+  room.broadcast(protocol::connection_message_frame(notice), this);
+  room.add(this);
+  room_ = &room;
+}
+
+void Connection::destroy_room() {
+  send_store_request(store::StoreOp::kDestroy, room_->key(), [](Connection& self, store::StoreStatus status) {
+    if (status == store::StoreStatus::kUnavailable) return self.reply_error(protocol::errors::kStoreUnavailableDestroy);
+    if (!self.room_) return;
+    // kNotFound too: the row is gone either way, so the room goes.
+    auto room = self.loop_.rooms.take(self.room_->key());
+    if (!room) return;
+    std::string notice = room->key();
+    notice.append(protocol::notice::kDestroyed);
+    const auto frame = protocol::connection_message_frame(notice);
+    for (room::RoomMember* member : room->members()) {
+      auto* connection = static_cast<Connection*>(member);
+      connection->room_ = nullptr;  // destroyed rooms send no "Disconnected!"
+      connection->enqueue(frame);
+      connection->start_close(CloseCode::kNormal, "room destroyed");
+    }
+  });
+}
+
+void Connection::leave_room() {
+  if (!room_) return;
+  room::Room& room = *room_;
+  room_ = nullptr;
+  room.remove(this);
+  if (room.empty()) return loop_.rooms.erase_if_empty(room);
+  std::string notice = person_;
+  notice.append(protocol::notice::kDisconnected);
+  room.broadcast(protocol::connection_message_frame(notice), this);
+}
+
+// ---------------------------------------------------------------- writing
+
+void Connection::deliver(const FramePtr& frame) {
+  if (state_ != State::kOpen) return;
+  enqueue(frame);
+}
+
+void Connection::reply_error(std::string_view message) { enqueue(protocol::error_frame(message)); }
+
+void Connection::enqueue(FramePtr frame) {
+  if (state_ == State::kClosed || close_sent_) return;
+  outbound_.push_back(std::move(frame));
+  if (flush_requested_ || waiting_writable_) return;
+  flush_requested_ = true;
+  loop_.request_flush(shared_from_this());
+}
+
+void Connection::flush() {
+  flush_requested_ = false;
+  if (state_ == State::kClosed || waiting_writable_) return;
+  const int fd = socket_.native_handle();
+  while (outbound_head_ < outbound_.size()) {
+    auto& iov = loop_.iov;
+    iov.clear();
+    for (std::size_t i = outbound_head_; i < outbound_.size() && iov.size() < IOV_MAX; ++i) {
+      const std::string& bytes = *outbound_[i];
+      const std::size_t skip = i == outbound_head_ ? outbound_head_offset_ : 0;
+      iov.push_back({const_cast<char*>(bytes.data()) + skip, bytes.size() - skip});
+    }
+    msghdr message{};
+    message.msg_iov = iov.data();
+    message.msg_iovlen = iov.size();
+    const ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+      spdlog::debug("send: {}", std::strerror(errno));
+      return end();
+    }
+    auto written = static_cast<std::size_t>(n);
+    while (written > 0) {
+      const std::size_t left = outbound_[outbound_head_]->size() - outbound_head_offset_;
+      if (written < left) {
+        outbound_head_offset_ += written;
+        break;
+      }
+      written -= left;
+      outbound_[outbound_head_++].reset();
+      outbound_head_offset_ = 0;
+    }
+  }
+  outbound_.clear();  // keeps its capacity: no allocation on the next turn
+  outbound_head_ = 0;
+  finish_if_done();
+}
+
+void Connection::wait_writable() {
+  waiting_writable_ = true;
+  socket_.async_wait(asio::ip::tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+    self->waiting_writable_ = false;
+    if (!ec) self->flush();
+  });
+}
+
+// ---------------------------------------------------------------- closing
+
+void Connection::start_close(CloseCode code, std::string_view reason) {
+  if (state_ == State::kClosed || close_sent_) return;
+  leave_room();
+  enqueue(ws::make_close_frame(code, reason));
+  close_sent_ = true;
+  state_ = State::kClosing;
+  arm_close_timer();
+}
+
+// A closing peer gets a while to answer with its close frame and its FIN;
+// then it is dropped.
+void Connection::arm_close_timer() {
+  if (close_timer_) return;
+  close_timer_ = std::make_unique<asio::steady_timer>(loop_.io);
+  close_timer_->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(loop_.settings.close_timeout_s)));
+  close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->end();
+  });
+}
+
+void Connection::go_away() {
+  if (state_ == State::kOpen) return start_close(CloseCode::kGoingAway, "server shutting down");
+  if (state_ == State::kHandshake) end();
+}
+
+// The server closes TCP first once both close frames crossed (RFC 6455 7.1.1).
+// Shutting down only our sending side (not close()) lets the peer read all of
+// it: closing a socket with unread input would send a reset instead. The
+// peer's FIN (recv() == 0) or the close timer then ends the connection.
+void Connection::finish_if_done() {
+  if (!close_socket_when_flushed_ || send_shut_ || outbound_head_ < outbound_.size() || waiting_writable_) return;
+  send_shut_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  arm_close_timer();
+}
+
+void Connection::end() {
+  if (state_ == State::kClosed) return;
+  leave_room();
+  state_ = State::kClosed;
+  outbound_.clear();
+  outbound_head_ = 0;
+  if (close_timer_) close_timer_->cancel();
+  boost::system::error_code ec;
+  socket_.close(ec);
+  carry_.clear();
+  loop_.live.erase(this);
+  if (loop_.live.empty() && loop_.on_last_connection_gone) loop_.on_last_connection_gone();
+}
+
+}  // namespace rk::session

@@ -1,0 +1,120 @@
+#include "store/sqlite/sqlite_backend.h"
+
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+
+namespace rk::store {
+
+SqliteBackend::SqliteBackend(std::string path) : path_(std::move(path)) {
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreOpenError("cannot open SQLite database '" + path_ + "': " + why);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);  // another process (or the original server) may hold the lock
+    // WAL + FULL: a commit is on disk before the server acknowledges a room,
+    // so neither SIGKILL nor power loss can lose an acknowledged key.
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    migrate();
+    insert_ = prepare("INSERT INTO websock (joinkey, created_at) VALUES (?1, strftime('%s','now'))");
+    select_ = prepare("SELECT 1 FROM websock WHERE joinkey = ?1");
+    delete_ = prepare("DELETE FROM websock WHERE joinkey = ?1");
+  } catch (...) {
+    sqlite3_finalize(insert_);
+    sqlite3_finalize(select_);
+    sqlite3_finalize(delete_);
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+SqliteBackend::~SqliteBackend() {
+  sqlite3_finalize(insert_);
+  sqlite3_finalize(select_);
+  sqlite3_finalize(delete_);
+  sqlite3_close(db_);
+}
+
+void SqliteBackend::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw StoreOpenError("SQLite database '" + path_ + "': " + why);
+  }
+}
+
+bool SqliteBackend::exec_quietly(const char* sql) {
+  char* error = nullptr;
+  const bool ok = sqlite3_exec(db_, sql, nullptr, nullptr, &error) == SQLITE_OK;
+  if (!ok) spdlog::error("sqlite: {}: {}", sql, error ? error : sqlite3_errmsg(db_));
+  sqlite3_free(error);
+  return ok;
+}
+
+sqlite3_stmt* SqliteBackend::prepare(const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
+    throw StoreOpenError("SQLite database '" + path_ + "': " + sqlite3_errmsg(db_));
+  return statement;
+}
+
+// Keeps the original's table and rows untouched; only adds what is missing.
+void SqliteBackend::migrate() {
+  exec("CREATE TABLE IF NOT EXISTS websock (joinkey VARCHAR(255) PRIMARY KEY)");
+  bool has_created_at = false;
+  sqlite3_stmt* columns = prepare("PRAGMA table_info(websock)");
+  while (sqlite3_step(columns) == SQLITE_ROW) {
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(columns, 1));
+    if (name && std::string_view(name) == "created_at") has_created_at = true;
+  }
+  sqlite3_finalize(columns);
+  if (!has_created_at) exec("ALTER TABLE websock ADD COLUMN created_at INTEGER");
+}
+
+StoreStatus SqliteBackend::run_one(const StoreRequest& request) {
+  sqlite3_stmt* statement = request.op == StoreOp::kCreate   ? insert_
+                            : request.op == StoreOp::kExists ? select_
+                                                             : delete_;
+  sqlite3_reset(statement);
+  sqlite3_bind_text(statement, 1, request.key.data(), static_cast<int>(request.key.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  switch (request.op) {
+    case StoreOp::kCreate:
+      if (rc == SQLITE_DONE) return StoreStatus::kOk;
+      if (rc == SQLITE_CONSTRAINT) return StoreStatus::kAlreadyExists;
+      break;
+    case StoreOp::kExists:
+      if (rc == SQLITE_ROW) return StoreStatus::kOk;
+      if (rc == SQLITE_DONE) return StoreStatus::kNotFound;
+      break;
+    case StoreOp::kDestroy:
+      if (rc == SQLITE_DONE) return sqlite3_changes(db_) > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
+      break;
+  }
+  spdlog::error("sqlite: {} failed: {}", request.key, sqlite3_errmsg(db_));
+  return StoreStatus::kUnavailable;
+}
+
+void SqliteBackend::run_batch(std::span<StoreRequest> requests) {
+  if (!exec_quietly("BEGIN IMMEDIATE")) {
+    for (auto& request : requests) request.status = StoreStatus::kUnavailable;
+    return;
+  }
+  for (auto& request : requests) request.status = run_one(request);
+  if (!exec_quietly("COMMIT")) {
+    exec_quietly("ROLLBACK");
+    for (auto& request : requests) {
+      if (request.op != StoreOp::kExists) request.status = StoreStatus::kUnavailable;
+    }
+  }
+}
+
+}  // namespace rk::store

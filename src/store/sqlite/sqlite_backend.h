@@ -1,0 +1,38 @@
+#pragma once
+// SQLite store: the original server's table `websock (joinkey VARCHAR(255)
+// PRIMARY KEY)`, plus a created_at column added by an idempotent migration.
+#include <string>
+
+#include "store/room_store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace rk::store {
+
+class SqliteBackend final : public StoreBackend {
+ public:
+  // Opens or creates the database; throws StoreOpenError.
+  explicit SqliteBackend(std::string path);
+  ~SqliteBackend() override;
+  SqliteBackend(const SqliteBackend&) = delete;
+  SqliteBackend& operator=(const SqliteBackend&) = delete;
+
+  void run_batch(std::span<StoreRequest> requests) override;
+  std::string describe() const override { return "sqlite:" + path_; }
+
+ private:
+  void exec(const char* sql);
+  sqlite3_stmt* prepare(const char* sql);
+  void migrate();
+  StoreStatus run_one(const StoreRequest& request);
+  bool exec_quietly(const char* sql);
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
+  sqlite3_stmt* delete_ = nullptr;
+};
+
+}  // namespace rk::store

@@ -1,0 +1,70 @@
+#include "ws/frame_writer.h"
+
+#include <cstring>
+
+#include "ws/frame_parser.h"
+
+namespace rk::ws {
+namespace {
+
+std::size_t header_size(std::uint64_t length) { return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10; }
+
+void append_header(std::string& out, std::uint8_t first_byte, bool masked, std::uint64_t length) {
+  const char mask_bit = masked ? static_cast<char>(0x80) : 0;
+  out.push_back(static_cast<char>(first_byte));
+  if (length < 126) {
+    out.push_back(static_cast<char>(mask_bit | static_cast<char>(length)));
+  } else if (length <= 0xFFFF) {
+    out.push_back(static_cast<char>(mask_bit | 126));
+    out.push_back(static_cast<char>(length >> 8));
+    out.push_back(static_cast<char>(length & 0xFF));
+  } else {
+    out.push_back(static_cast<char>(mask_bit | 127));
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((length >> shift) & 0xFF));
+  }
+}
+
+}  // namespace
+
+void append_frame_header(std::string& out, Opcode opcode, std::uint64_t payload_length) {
+  append_header(out, static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(opcode)), false, payload_length);
+}
+
+FramePtr make_frame(Opcode opcode, std::initializer_list<std::string_view> pieces) {
+  std::size_t length = 0;
+  for (auto piece : pieces) length += piece.size();
+  std::string bytes;
+  bytes.reserve(header_size(length) + length);
+  append_frame_header(bytes, opcode, length);
+  for (auto piece : pieces) bytes.append(piece);
+  return share_frame(std::move(bytes));
+}
+
+FramePtr make_close_frame(CloseCode code, std::string_view reason) {
+  if (code == CloseCode::kNoStatus) return make_frame(Opcode::kClose, {});
+  if (reason.size() > 123) {
+    reason = reason.substr(0, 123);
+    // Never cut a UTF-8 sequence in half: back up to a lead byte.
+    while (!reason.empty() && (static_cast<unsigned char>(reason.back()) & 0xC0) == 0x80) reason.remove_suffix(1);
+    if (!reason.empty() && (static_cast<unsigned char>(reason.back()) & 0x80)) reason.remove_suffix(1);
+  }
+  const auto value = static_cast<std::uint16_t>(code);
+  const char code_bytes[2] = {static_cast<char>(value >> 8), static_cast<char>(value & 0xFF)};
+  return make_frame(Opcode::kClose, {std::string_view(code_bytes, 2), reason});
+}
+
+std::string make_client_frame(Opcode opcode, std::string_view payload, bool fin, std::uint32_t mask_key) {
+  std::string out;
+  out.reserve(header_size(payload.size()) + 4 + payload.size());
+  append_header(out, static_cast<std::uint8_t>((fin ? 0x80 : 0) | static_cast<std::uint8_t>(opcode)), true,
+                payload.size());
+  char key[4];
+  std::memcpy(key, &mask_key, 4);
+  out.append(key, 4);
+  const std::size_t start = out.size();
+  out.append(payload);
+  apply_mask(std::span<char>(out.data() + start, payload.size()), mask_key);
+  return out;
+}
+
+}  // namespace rk::ws
