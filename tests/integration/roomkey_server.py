@@ -1,0 +1,66 @@
+"""Starts and stops the real roomkey binary for the integration tests."""
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BINARY = os.environ.get("ROOMKEY_BINARY", str(REPO / "build" / "roomkey"))
+LISTENING = re.compile(r"listening on ws://[^:]+:(\d+)")
+
+
+class RoomkeyServer:
+    """One roomkey process. `port` is known once start() returns."""
+
+    def __init__(self, store, *extra_args):
+        self.store = store
+        self.extra_args = list(extra_args)
+        self.process = None
+        self.port = None
+        self.log_lines = []
+
+    def start(self, port=0, timeout=10):
+        args = [BINARY, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", self.store,
+                "--log-level", "info", *self.extra_args]
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"roomkey exited early ({self.process.wait()}): {''.join(self.log_lines)}")
+            self.log_lines.append(line)
+            match = LISTENING.search(line)
+            if match:
+                self.port = int(match.group(1))
+                return self
+        raise RuntimeError("roomkey did not start listening: " + "".join(self.log_lines))
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+    def signal(self, signum):
+        self.process.send_signal(signum)
+
+    def wait(self, timeout=15):
+        code = self.process.wait(timeout)
+        self.log_lines.extend(self.process.stdout.readlines())
+        self.process.stdout.close()
+        return code
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        return self.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.wait()
+            except subprocess.TimeoutExpired:
+                return self.kill()
+        if self.process and not self.process.stdout.closed:
+            return self.wait()
+        return None
