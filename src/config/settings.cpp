@@ -10,8 +10,14 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->capture_default_str();
   command
       .add_option("--store", s.store,
-                  "Where room keys are kept: sqlite:PATH (created on first start) or memory (lost on exit)")
+                  "Where room keys are kept: sqlite:PATH (created on first start), "
+                  "mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE, mariadb://USER@/DATABASE?socket=PATH, "
+                  "or memory (lost on exit)")
       ->capture_default_str();
+  command
+      .add_option("--store-password-file", s.store_password_file,
+                  "File holding the MariaDB password, when the URL has none (else $ROOMKEY_STORE_PASSWORD)")
+      ->check(CLI::ExistingFile);
   command
       .add_option("--max-message-bytes", s.max_message_bytes,
                   "Largest WebSocket message accepted; bigger ones close the connection with 1009")

@@ -15,6 +15,7 @@ struct Settings {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8001;  // the original server's port
   std::string store = "sqlite:./roomkey.db";
+  std::string store_password_file;  // for mariadb:// URLs without a password
   std::size_t max_message_bytes = 1 << 20;
   std::string log_level = "info";
   double close_timeout_s = 3.0;     // wait for the peer's close frame, then drop

@@ -20,7 +20,7 @@ constexpr int kExitUsage = 2;
 int serve(const config::Settings& settings) {
   std::unique_ptr<store::RoomStore> store;
   try {
-    store = store::open_store(settings.store);
+    store = store::open_store(settings.store, {settings.store_password_file});
   } catch (const std::exception& e) {
     std::cerr << "roomkey: " << e.what() << "\n";
     return kExitUsage;

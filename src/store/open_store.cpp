@@ -1,21 +1,57 @@
 #include "store/open_store.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "store/mariadb/mariadb_backend.h"
 #include "store/memory/memory_backend.h"
 #include "store/sqlite/sqlite_backend.h"
 #include "store/store_runner.h"
 
 namespace rk::store {
+namespace {
 
-std::unique_ptr<RoomStore> open_store(std::string_view spec) {
-  if (spec == "memory") return std::make_unique<StoreRunner>(std::make_unique<MemoryBackend>());
+template <typename Backend, typename... Args>
+std::unique_ptr<RoomStore> single(Args&&... args) {
+  std::vector<std::unique_ptr<StoreBackend>> backends;
+  backends.push_back(std::make_unique<Backend>(std::forward<Args>(args)...));
+  return std::make_unique<StoreRunner>(std::move(backends));
+}
+
+void fill_password(MariadbConfig& config, const StoreOptions& options) {
+  if (config.password_given) return;
+  if (!options.password_file.empty()) {
+    std::ifstream file(options.password_file);
+    if (!file) throw StoreOpenError("cannot read --store-password-file '" + options.password_file + "'");
+    std::getline(file, config.password);
+    if (!config.password.empty() && config.password.back() == '\r') config.password.pop_back();
+    return;
+  }
+  if (const char* password = std::getenv("ROOMKEY_STORE_PASSWORD")) config.password = password;
+}
+
+std::unique_ptr<RoomStore> open_mariadb(std::string_view spec, const StoreOptions& options) {
+  MariadbConfig config = parse_mariadb_url(spec);
+  fill_password(config, options);
+  MariadbBackend::init_library();
+  std::vector<std::unique_ptr<StoreBackend>> backends;
+  for (int i = 0; i < config.pool_size; ++i) backends.push_back(std::make_unique<MariadbBackend>(config));
+  return std::make_unique<StoreRunner>(std::move(backends));
+}
+
+}  // namespace
+
+std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions& options) {
+  if (spec == "memory") return single<MemoryBackend>();
   if (spec.starts_with("sqlite:")) {
     const std::string_view path = spec.substr(7);
     if (path.empty()) throw StoreOpenError("--store sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
-    return std::make_unique<StoreRunner>(std::make_unique<SqliteBackend>(std::string(path)));
+    return single<SqliteBackend>(std::string(path));
   }
-  if (spec.starts_with("mariadb://"))
-    throw StoreOpenError("the MariaDB store is not built into this version yet; use sqlite:PATH or memory");
-  throw StoreOpenError("unknown --store '" + std::string(spec) + "': expected sqlite:PATH or memory");
+  if (spec.starts_with("mariadb://")) return open_mariadb(spec, options);
+  throw StoreOpenError("unknown --store '" + std::string(spec) +
+                       "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE or memory");
 }
 
 }  // namespace rk::store

@@ -1,13 +1,20 @@
 #pragma once
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "store/room_store.h"
 
 namespace rk::store {
 
-// Parses `--store` ("memory", "sqlite:PATH") and opens it. Throws
-// StoreOpenError with a message fit for the user.
-std::unique_ptr<RoomStore> open_store(std::string_view spec);
+struct StoreOptions {
+  // For mariadb:// without a password in the URL: read from this file
+  // (trailing newline ignored), else from $ROOMKEY_STORE_PASSWORD.
+  std::string password_file;
+};
+
+// Parses `--store` ("memory", "sqlite:PATH", "mariadb://...") and opens it.
+// Throws StoreOpenError with a message fit for the user.
+std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions& options = {});
 
 }  // namespace rk::store

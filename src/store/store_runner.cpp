@@ -2,8 +2,15 @@
 
 namespace rk::store {
 
-StoreRunner::StoreRunner(std::unique_ptr<StoreBackend> backend)
-    : backend_(std::move(backend)), thread_([this] { run(); }) {}
+StoreRunner::StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends) : backends_(std::move(backends)) {
+  for (auto& backend : backends_) threads_.emplace_back([this, &backend] { run(*backend); });
+}
+
+std::string StoreRunner::describe() const {
+  std::string text = backends_.front()->describe();
+  if (backends_.size() > 1) text += " (" + std::to_string(backends_.size()) + " connections)";
+  return text;
+}
 
 StoreRunner::~StoreRunner() { drain(); }
 
@@ -23,12 +30,14 @@ void StoreRunner::drain() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    wake_.notify_one();
+    wake_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
-void StoreRunner::run() {
+void StoreRunner::run(StoreBackend& backend) {
   std::vector<Pending> batch;
   std::vector<StoreRequest> requests;
   for (;;) {
@@ -43,7 +52,7 @@ void StoreRunner::run() {
     }
     requests.clear();
     for (auto& pending : batch) requests.push_back(std::move(pending.request));
-    backend_->run_batch(requests);
+    backend.run_batch(requests);
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(requests[i].status);
     batch.clear();
   }

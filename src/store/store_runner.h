@@ -1,7 +1,8 @@
 #pragma once
-// RoomStore on one background thread: requests queue up while the backend is
-// busy and the next turn runs them all as one batch, so a burst of creates
-// costs one durable commit rather than one each (group commit).
+// RoomStore on background threads, one per backend instance (SQLite: one;
+// MariaDB: one per pooled connection). Requests queue up while the backends
+// are busy and the next free thread runs everything queued as one batch, so a
+// burst of creates costs one durable commit rather than one each.
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -15,26 +16,26 @@ namespace rk::store {
 
 class StoreRunner final : public RoomStore {
  public:
-  explicit StoreRunner(std::unique_ptr<StoreBackend> backend);
+  explicit StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends);
   ~StoreRunner() override;
 
   void submit(StoreOp op, std::string key, StoreCallback done) override;
   void drain() override;
-  std::string describe() const override { return backend_->describe(); }
+  std::string describe() const override;
 
  private:
   struct Pending {
     StoreRequest request;
     StoreCallback done;
   };
-  void run();
+  void run(StoreBackend& backend);
 
-  std::unique_ptr<StoreBackend> backend_;
+  std::vector<std::unique_ptr<StoreBackend>> backends_;
   std::mutex mutex_;  // guards queue_ and stopping_; never held while the backend runs
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace rk::store

@@ -1,21 +1,43 @@
 import asyncio
+import itertools
 
 import pytest
 
 from roomkey_server import RoomkeyServer
+import stores
 import v1
 
+_database_names = (f"rk_test_{i}" for i in itertools.count())
+
+
+@pytest.fixture(scope="session")
+def mariadb():
+    """One private MariaDB for the whole run; each test gets its own database."""
+    from mariadb_instance import MariadbInstance
+    instance = MariadbInstance().start()
+    yield instance
+    instance.destroy()
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def store(request, tmp_path):
+    """Every test that takes a server runs once on each persistent store."""
+    if request.param == "sqlite":
+        return stores.SqliteStore(tmp_path / "rooms.db")
+    mariadb = request.getfixturevalue("mariadb")
+    return stores.MariadbStore(mariadb, mariadb.fresh_database(next(_database_names)))
+
 
 @pytest.fixture
-def store_path(tmp_path):
-    return f"sqlite:{tmp_path / 'rooms.db'}"
+def store_spec(store):
+    return store.spec
 
 
 @pytest.fixture
-def server(store_path):
-    """A fresh roomkey on a SQLite store. After the test, whatever it threw at
-    the server, a new client must still be able to create and join a room."""
-    srv = RoomkeyServer(store_path).start()
+def server(store_spec):
+    """A fresh roomkey. After the test, whatever it threw at the server, a new
+    client must still be able to create and join a room."""
+    srv = RoomkeyServer(store_spec).start()
     yield srv
     if srv.process.poll() is None:
         asyncio.run(v1.assert_server_still_serves(srv.url))
@@ -23,12 +45,13 @@ def server(store_path):
 
 
 @pytest.fixture
-def make_server(tmp_path):
-    """For tests that need their own flags or to restart the server."""
+def make_server(store_spec):
+    """For tests that need their own flags or to restart the server; the same
+    store each time unless one is given."""
     started = []
 
     def make(*extra_args, store=None):
-        srv = RoomkeyServer(store or f"sqlite:{tmp_path / 'rooms.db'}", *extra_args)
+        srv = RoomkeyServer(store or store_spec, *extra_args)
         started.append(srv)
         return srv
 

@@ -1,0 +1,185 @@
+#include "store/mariadb/mariadb_backend.h"
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <spdlog/spdlog.h>
+
+namespace rk::store {
+namespace {
+
+constexpr auto kReconnectBackoff = std::chrono::seconds(1);
+
+// Errors that mean "the database said no to this configuration": retrying
+// will not help, so they stop the server at startup.
+bool is_configuration_error(unsigned code) {
+  return code == ER_ACCESS_DENIED_ERROR || code == ER_DBACCESS_DENIED_ERROR || code == ER_BAD_DB_ERROR ||
+         code == ER_ACCESS_DENIED_NO_PASSWORD_ERROR;
+}
+
+// Errors after which the connection is useless.
+bool is_connection_error(unsigned code) {
+  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
+         code == CR_CONN_HOST_ERROR || code == CR_COMMANDS_OUT_OF_SYNC || code == ER_CONNECTION_KILLED ||
+         code == ER_SERVER_SHUTDOWN || code == CR_UNKNOWN_HOST || code == CR_SERVER_LOST_EXTENDED;
+}
+
+}  // namespace
+
+void MariadbBackend::init_library() { mysql_library_init(0, nullptr, nullptr); }
+
+MariadbBackend::MariadbBackend(MariadbConfig config) : config_(std::move(config)) { connect(true); }
+
+MariadbBackend::~MariadbBackend() { disconnect(); }
+
+std::string MariadbBackend::describe() const {
+  std::string where = config_.unix_socket.empty()
+                          ? config_.host + ":" + std::to_string(config_.port)
+                          : "unix:" + config_.unix_socket;
+  return "mariadb://" + config_.user + "@" + where + "/" + config_.database;
+}
+
+bool MariadbBackend::connect(bool at_startup) {
+  db_ = mysql_init(nullptr);
+  if (!db_) throw StoreOpenError("MariaDB: out of memory");
+  const unsigned connect_timeout = static_cast<unsigned>(config_.connect_timeout_s);
+  const unsigned io_timeout = static_cast<unsigned>(config_.io_timeout_s);
+  const my_bool no = 0;
+  mysql_optionsv(db_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  mysql_optionsv(db_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+  mysql_optionsv(db_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+  mysql_optionsv(db_, MYSQL_OPT_RECONNECT, &no);  // reconnects are ours, after a failed batch
+  mysql_optionsv(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  const bool via_socket = !config_.unix_socket.empty();
+  if (!mysql_real_connect(db_, via_socket ? "localhost" : config_.host.c_str(), config_.user.c_str(),
+                          config_.password.c_str(), config_.database.c_str(), via_socket ? 0 : config_.port,
+                          via_socket ? config_.unix_socket.c_str() : nullptr, 0)) {
+    const unsigned code = mysql_errno(db_);
+    const std::string why = mysql_error(db_);
+    disconnect();
+    if (at_startup && is_configuration_error(code))
+      throw StoreOpenError("MariaDB at " + describe() + " refused the connection: " + why);
+    next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+    if (!was_down_ || at_startup) {
+      spdlog::error("MariaDB {} unreachable: {}. Rooms in memory keep working; creates and joins of keys not in "
+                    "memory get a 'Room store unavailable' error until it is back.",
+                    describe(), why);
+    }
+    was_down_ = true;
+    return false;
+  }
+  if (!migrate()) {
+    disconnect();
+    return false;
+  }
+  if (was_down_) spdlog::info("MariaDB {} is reachable again", describe());
+  was_down_ = false;
+  return true;
+}
+
+void MariadbBackend::disconnect() {
+  if (db_) mysql_close(db_);
+  db_ = nullptr;
+}
+
+// Idempotent, and never drops or rewrites a row of the original table.
+bool MariadbBackend::migrate() {
+  if (!query("CREATE TABLE IF NOT EXISTS websock (joinkey VARCHAR(255) PRIMARY KEY)")) return false;
+  has_created_at_ = query("ALTER TABLE websock ADD COLUMN IF NOT EXISTS created_at TIMESTAMP NULL DEFAULT NULL");
+  if (!has_created_at_) {
+    if (!db_) return false;
+    spdlog::warn("MariaDB: could not add websock.created_at (no ALTER privilege?); rooms work without it");
+  }
+  return true;
+}
+
+bool MariadbBackend::query(std::string_view sql) {
+  if (mysql_real_query(db_, sql.data(), sql.size()) != 0) {
+    note_failure(sql);
+    return false;
+  }
+  if (MYSQL_RES* result = mysql_store_result(db_)) mysql_free_result(result);
+  return true;
+}
+
+void MariadbBackend::note_failure(std::string_view what) {
+  const unsigned code = mysql_errno(db_);
+  spdlog::debug("MariaDB: {} failed: {} ({})", what.substr(0, 80), mysql_error(db_), code);
+  if (is_connection_error(code)) {
+    if (!was_down_) spdlog::error("MariaDB {}: connection lost: {}", describe(), mysql_error(db_));
+    was_down_ = true;
+    disconnect();
+  }
+}
+
+StoreStatus MariadbBackend::run_one(const StoreRequest& request) {
+  std::string escaped(request.key.size() * 2 + 1, '\0');
+  escaped.resize(mysql_real_escape_string(db_, escaped.data(), request.key.data(), request.key.size()));
+  sql_.clear();
+  switch (request.op) {
+    case StoreOp::kCreate:
+      sql_.append(has_created_at_ ? "INSERT INTO websock (joinkey, created_at) VALUES ('"
+                                  : "INSERT INTO websock (joinkey) VALUES ('");
+      sql_.append(escaped).append(has_created_at_ ? "', NOW())" : "')");
+      break;
+    case StoreOp::kExists:
+      sql_.append("SELECT 1 FROM websock WHERE joinkey = '").append(escaped).append("'");
+      break;
+    case StoreOp::kDestroy:
+      sql_.append("DELETE FROM websock WHERE joinkey = '").append(escaped).append("'");
+      break;
+  }
+  if (mysql_real_query(db_, sql_.data(), sql_.size()) != 0) {
+    if (request.op == StoreOp::kCreate && mysql_errno(db_) == ER_DUP_ENTRY) return StoreStatus::kAlreadyExists;
+    note_failure(sql_);
+    return StoreStatus::kUnavailable;
+  }
+  switch (request.op) {
+    case StoreOp::kCreate:
+      return StoreStatus::kOk;
+    case StoreOp::kExists: {
+      MYSQL_RES* result = mysql_store_result(db_);
+      if (!result) {
+        note_failure(sql_);
+        return StoreStatus::kUnavailable;
+      }
+      const bool found = mysql_num_rows(result) > 0;
+      mysql_free_result(result);
+      return found ? StoreStatus::kOk : StoreStatus::kNotFound;
+    }
+    case StoreOp::kDestroy:
+      return mysql_affected_rows(db_) > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
+  }
+  return StoreStatus::kUnavailable;
+}
+
+MariadbBackend::Outcome MariadbBackend::run_in_transaction(std::span<StoreRequest> requests) {
+  // A pooled connection may have died while idle (a database restart): that
+  // shows on the first statement, before anything was written, so it is safe
+  // to reconnect and run the batch again.
+  if (!query("START TRANSACTION")) return db_ ? Outcome::kFailed : Outcome::kRetry;
+  for (auto& request : requests) {
+    request.status = db_ ? run_one(request) : StoreStatus::kUnavailable;
+  }
+  if (!db_ || !query("COMMIT")) {
+    if (db_) query("ROLLBACK");
+    // The commit's fate is unknown: report no write as done (a create that
+    // did land is an unused key; no client was told about it).
+    for (auto& request : requests) {
+      if (request.op != StoreOp::kExists || !db_) request.status = StoreStatus::kUnavailable;
+    }
+  }
+  return Outcome::kDone;
+}
+
+void MariadbBackend::run_batch(std::span<StoreRequest> requests) {
+  for (auto& request : requests) request.status = StoreStatus::kUnavailable;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!db_) {
+      if (std::chrono::steady_clock::now() < next_connect_attempt_ || !connect(false)) return;
+    }
+    if (run_in_transaction(requests) != Outcome::kRetry) return;
+  }
+}
+
+}  // namespace rk::store

@@ -1,0 +1,52 @@
+#pragma once
+// MariaDB store: the original server's `websock` table. One instance is one
+// database connection; the StoreRunner gives each pool thread its own.
+//
+// Outages are expected, not fatal: a lost connection fails the requests in
+// hand with kUnavailable and is re-established on a later batch (at most one
+// attempt per second while the database stays down).
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "store/mariadb/mariadb_url.h"
+#include "store/room_store.h"
+
+struct st_mysql;
+
+namespace rk::store {
+
+class MariadbBackend final : public StoreBackend {
+ public:
+  // Connects at once. Credentials or a database that the server refuses
+  // throw StoreOpenError; an unreachable server does not (it is retried).
+  explicit MariadbBackend(MariadbConfig config);
+  ~MariadbBackend() override;
+  MariadbBackend(const MariadbBackend&) = delete;
+  MariadbBackend& operator=(const MariadbBackend&) = delete;
+
+  void run_batch(std::span<StoreRequest> requests) override;
+  std::string describe() const override;
+
+  // Call once per process before any backend is created (not thread-safe).
+  static void init_library();
+
+ private:
+  enum class Outcome { kDone, kRetry, kFailed };
+  bool connect(bool at_startup);
+  void disconnect();
+  bool migrate();
+  Outcome run_in_transaction(std::span<StoreRequest> requests);
+  StoreStatus run_one(const StoreRequest& request);
+  bool query(std::string_view sql);
+  void note_failure(std::string_view what);
+
+  MariadbConfig config_;
+  st_mysql* db_ = nullptr;
+  bool has_created_at_ = false;
+  bool was_down_ = false;
+  std::chrono::steady_clock::time_point next_connect_attempt_{};
+  std::string sql_;  // reused statement buffer
+};
+
+}  // namespace rk::store
