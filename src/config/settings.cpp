@@ -23,6 +23,11 @@ void add_serve_flags(CLI::App& command, Settings& s) {
                   "Largest WebSocket message accepted; bigger ones close the connection with 1009")
       ->check(CLI::Range(std::size_t{64}, std::size_t{64} << 20))
       ->capture_default_str();
+  command
+      .add_option("--threads", s.threads,
+                  "Event loop threads; 0 means one per CPU core this process may run on (see taskset)")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
   command.add_option("--log-level", s.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

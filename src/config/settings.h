@@ -17,6 +17,7 @@ struct Settings {
   std::string store = "sqlite:./roomkey.db";
   std::string store_password_file;  // for mariadb:// URLs without a password
   std::size_t max_message_bytes = 1 << 20;
+  unsigned threads = 0;  // 0: one per core this process may use
   std::string log_level = "info";
   double close_timeout_s = 3.0;     // wait for the peer's close frame, then drop
   double shutdown_timeout_s = 5.0;  // SIGTERM/SIGINT: close everyone within this

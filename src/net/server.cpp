@@ -1,23 +1,86 @@
 #include "net/server.h"
 
-#include <spdlog/spdlog.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <iostream>
+#include <memory>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <vector>
 
+#include "net/listener.h"
 #include "net/worker.h"
 #include "store/open_store.h"
 
 namespace rk::net {
-namespace asio = boost::asio;
-
 namespace {
+
 constexpr int kExitUsage = 2;
+
+// The cores this process may run on (taskset/cgroups), not all the machine's.
+unsigned usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// SIGTERM/SIGINT arrive as readable events on worker 0's loop.
+class SignalWatcher final : public loop::IoHandler {
+ public:
+  SignalWatcher(loop::EventLoop& loop, std::function<void(int)> on_signal)
+      : loop_(loop), on_signal_(std::move(on_signal)) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    fd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    loop_.add(fd_, this, EPOLLIN);
+  }
+  ~SignalWatcher() {
+    loop_.remove(fd_);
+    ::close(fd_);
+  }
+  void on_io(std::uint32_t) override {
+    signalfd_siginfo info{};
+    while (::read(fd_, &info, sizeof info) == sizeof info) on_signal_(static_cast<int>(info.ssi_signo));
+  }
+
+ private:
+  loop::EventLoop& loop_;
+  std::function<void(int)> on_signal_;
+  int fd_ = -1;
+};
+
+void block_shutdown_signals() {
+  // Blocked in every thread (they inherit the mask) so that only the signalfd sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void shut_down_worker(Worker& worker, double timeout_s) {
+  const auto deadline = worker.loop().add_timer(
+      std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(timeout_s)),
+      [&worker] { worker.drop_remaining_connections(); });
+  worker.begin_shutdown([&worker, deadline] {
+    worker.loop().cancel_timer(deadline);
+    worker.loop().stop();
+  });
+}
+
+}  // namespace
+
 int serve(const config::Settings& settings) {
+  block_shutdown_signals();  // before any thread starts, store threads included
   std::unique_ptr<store::RoomStore> store;
   try {
     store = store::open_store(settings.store, {settings.store_password_file});
@@ -26,32 +89,42 @@ int serve(const config::Settings& settings) {
     return kExitUsage;
   }
 
-  Worker worker(settings, *store);
-  try {
-    worker.listen({asio::ip::make_address(settings.host), settings.port});
-  } catch (const std::exception& e) {
-    std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.port << ": " << e.what() << "\n";
+  const Listener listener = open_listener(settings.host, settings.port);
+  if (listener.fd < 0) {
+    std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.port << ": " << listener.error
+              << "\n";
     return kExitUsage;
   }
-  const auto endpoint = worker.local_endpoint();
-  spdlog::info("roomkey listening on ws://{}:{} (store: {})", endpoint.address().to_string(), endpoint.port(),
-               store->describe());
 
-  asio::signal_set signals(worker.io(), SIGINT, SIGTERM);
-  asio::steady_timer deadline(worker.io());
-  signals.async_wait([&](boost::system::error_code ec, int signal) {
-    if (ec) return;
+  const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(settings, *store));
+  std::vector<session::LoopContext*> contexts;
+  for (auto& worker : workers) contexts.push_back(&worker->context());
+  for (auto& worker : workers) {
+    worker->context().set_peers(contexts);
+    worker->accept_from(listener.fd);
+  }
+
+  spdlog::info("roomkey listening on ws://{}:{} ({} thread{}, store: {})", settings.host, listener.port,
+               thread_count, thread_count == 1 ? "" : "s", store->describe());
+
+  std::atomic<bool> shutting_down = false;
+  SignalWatcher signals(workers[0]->loop(), [&](int signal) {
+    if (shutting_down.exchange(true)) return;
     spdlog::info("signal {}: closing connections (up to {}s)", signal, settings.shutdown_timeout_s);
-    deadline.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(settings.shutdown_timeout_s)));
-    deadline.async_wait([&](boost::system::error_code timer_ec) {
-      if (!timer_ec) worker.drop_remaining_connections();
-    });
-    worker.begin_shutdown([&] { deadline.cancel(); });
+    for (auto& worker : workers) {
+      Worker* w = worker.get();
+      w->loop().post([w, &settings] { shut_down_worker(*w, settings.shutdown_timeout_s); });
+    }
   });
 
-  worker.run();
-  store->drain();  // every acknowledged write is already durable; this ends the store thread
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([&, i] { workers[i]->loop().run(); });
+  workers[0]->loop().run();
+  for (auto& thread : threads) thread.join();
+  ::close(listener.fd);
+  store->drain();  // every acknowledged write is already durable; this ends the store threads
   spdlog::info("roomkey stopped");
   return 0;
 }

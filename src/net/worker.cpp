@@ -1,58 +1,67 @@
 #include "net/worker.h"
 
-#include <spdlog/spdlog.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <vector>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <spdlog/spdlog.h>
 
 #include "session/connection.h"
 
 namespace rk::net {
-namespace asio = boost::asio;
+namespace {
+constexpr int kAcceptsPerWakeup = 64;
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+}  // namespace
 
-Worker::Worker(const config::Settings& settings, store::RoomStore& store) : loop_(io_, settings, store) {}
+Worker::Worker(const config::Settings& settings, store::RoomStore& store) : context_(loop_, settings, store) {}
 
-void Worker::listen(const asio::ip::tcp::endpoint& endpoint) {
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  accept_next();
+void Worker::accept_from(int listen_fd) {
+  listen_fd_ = listen_fd;
+  accepting_ = loop_.add(listen_fd_, this, EPOLLIN | EPOLLEXCLUSIVE);
 }
 
-void Worker::accept_next() {
-  acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (ec) {
-      // EMFILE and the like: log, back off a little, keep serving the others.
-      spdlog::warn("accept: {}", ec.message());
-      auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(50));
-      timer->async_wait([this, timer](boost::system::error_code) {
-        if (acceptor_.is_open()) accept_next();
-      });
-      return;
+void Worker::on_io(std::uint32_t) { accept_ready(); }
+
+void Worker::accept_ready() {
+  for (int i = 0; i < kAcceptsPerWakeup; ++i) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
+      // Out of file descriptors or memory: keep serving the connections we
+      // have and try again shortly, instead of spinning on the listener.
+      spdlog::warn("accept: {}", std::strerror(errno));
+      return pause_accepting();
     }
-    std::make_shared<session::Connection>(loop_, std::move(socket))->start();
-    accept_next();
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    context_.adopt(fd);
+  }
+}
+
+void Worker::pause_accepting() {
+  loop_.remove(listen_fd_);
+  accepting_ = false;
+  loop_.add_timer(kAcceptBackoff, [this] {
+    if (!context_.shutting_down) accepting_ = loop_.add(listen_fd_, this, EPOLLIN | EPOLLEXCLUSIVE);
   });
 }
 
 void Worker::begin_shutdown(std::function<void()> on_all_closed) {
-  boost::system::error_code ec;
-  acceptor_.close(ec);
-  if (loop_.live.empty()) return on_all_closed();
-  loop_.on_last_connection_gone = std::move(on_all_closed);
-  // go_away() may end a connection at once, which edits `live`: iterate a copy.
-  const std::vector<session::Connection*> connections(loop_.live.begin(), loop_.live.end());
-  for (auto* connection : connections) {
-    if (loop_.live.contains(connection)) connection->go_away();
-  }
+  context_.shutting_down = true;
+  if (accepting_) loop_.remove(listen_fd_);
+  accepting_ = false;
+  if (context_.connection_count() == 0) return on_all_closed();
+  context_.on_last_connection_gone = std::move(on_all_closed);
+  context_.for_each_connection([](session::Connection& connection) { connection.go_away(); });
 }
 
 void Worker::drop_remaining_connections() {
-  const std::vector<session::Connection*> connections(loop_.live.begin(), loop_.live.end());
-  for (auto* connection : connections) {
-    if (loop_.live.contains(connection)) connection->drop();
-  }
+  context_.for_each_connection([](session::Connection& connection) { connection.drop(); });
 }
 
 }  // namespace rk::net

@@ -1,34 +1,42 @@
 #pragma once
-// One event loop thread's worth of server: its io_context, its listening
-// socket, and the LoopContext its connections share.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+// One event loop thread's worth of server: its loop, its share of the
+// listening socket (every worker waits on the same one with EPOLLEXCLUSIVE, so
+// each new connection wakes one worker), and the LoopContext its connections
+// share.
+#include <functional>
+#include <string>
 
 #include "config/settings.h"
+#include "loop/event_loop.h"
 #include "session/loop_context.h"
 #include "store/room_store.h"
 
 namespace rk::net {
 
-class Worker {
+class Worker final : public loop::IoHandler {
  public:
   Worker(const config::Settings& settings, store::RoomStore& store);
 
-  // Binds and listens; throws boost::system::system_error.
-  void listen(const boost::asio::ip::tcp::endpoint& endpoint);
-  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
-  boost::asio::io_context& io() { return io_; }
-  // Stops accepting and asks every connection to close (1001).
+  // Starts accepting from `listen_fd` (shared, owned by the caller).
+  void accept_from(int listen_fd);
+  loop::EventLoop& loop() { return loop_; }
+  session::LoopContext& context() { return context_; }
+
+  // On this worker's thread: stop accepting, close every connection with
+  // 1001, call `on_all_closed` once none is left.
   void begin_shutdown(std::function<void()> on_all_closed);
   void drop_remaining_connections();
-  void run() { io_.run(); }
+
+  void on_io(std::uint32_t events) override;
 
  private:
-  void accept_next();
+  void accept_ready();
+  void pause_accepting();
 
-  boost::asio::io_context io_{1};
-  session::LoopContext loop_;
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  loop::EventLoop loop_;
+  session::LoopContext context_;
+  int listen_fd_ = -1;
+  bool accepting_ = false;
 };
 
 }  // namespace rk::net

@@ -1,11 +1,12 @@
 #include "session/connection.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstring>
 #include <spdlog/spdlog.h>
 
 #include "protocol/json_text.h"
@@ -16,63 +17,72 @@
 #include "ws/handshake.h"
 
 namespace rk::session {
-namespace asio = boost::asio;
 using ws::CloseCode;
 using ws::WsEvent;
 
 namespace {
-// Reads per wake-up before yielding to other sockets of the loop.
-constexpr int kReadsPerTurn = 4;
-// Room keys never reach the store beyond this, so a huge "join" costs nothing.
+// Full-buffer reads per wake-up before yielding to other sockets; epoll is
+// level-triggered, so whatever is left is reported again next turn.
+constexpr int kReadsPerWakeup = 4;
+// A fresh 128-bit key colliding is not expected; this bounds the retries.
 constexpr int kCreateAttempts = 3;
 }  // namespace
 
-void LoopContext::flush_dirty() {
-  flush_posted_ = false;
-  flushing_.swap(dirty_);
-  for (auto& connection : flushing_) connection->flush();
-  flushing_.clear();
+Connection::Connection(LoopContext& loop, int fd)
+    : loop_(loop), fd_(fd), assembler_(loop.settings.max_message_bytes) {}
+
+Connection::~Connection() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
-Connection::Connection(LoopContext& loop, asio::ip::tcp::socket socket)
-    : loop_(loop), socket_(std::move(socket)), assembler_(loop.settings.max_message_bytes) {}
-
-Connection::~Connection() = default;
-
 void Connection::start() {
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  if (ec) return end();
-  loop_.live.insert(this);
-  read_available();
+  update_interest();
+  if (interest_ == 0) end();
+}
+
+void Connection::update_interest() {
+  if (state_ == State::kClosed) return;
+  const std::uint32_t wanted = (paused() ? 0 : EPOLLIN) | (waiting_writable_ ? EPOLLOUT : 0);
+  if (wanted == interest_) return;
+  if (interest_ == 0 && wanted != 0) {
+    if (!loop_.loop.add(fd_, this, wanted)) return;  // leaves interest_ 0: start() ends it
+  } else if (wanted == 0) {
+    // Paused and nothing to write: stop the level-triggered wake-ups.
+    loop_.loop.remove(fd_);
+  } else {
+    loop_.loop.modify(fd_, this, wanted);
+  }
+  interest_ = wanted;
+}
+
+void Connection::on_io(std::uint32_t events) {
+  if (state_ == State::kClosed) return;
+  if (events & EPOLLOUT) {
+    waiting_writable_ = false;
+    flush();
+    if (state_ == State::kClosed) return;
+    update_interest();
+  }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_available();
 }
 
 // ---------------------------------------------------------------- reading
 
-void Connection::wait_readable() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec) self->read_available();
-  });
-}
-
-// Reads until the socket is drained (the reactor is edge-triggered), but at
-// most kReadsPerTurn times before letting the loop serve other sockets.
 void Connection::read_available() {
-  for (int i = 0; i < kReadsPerTurn; ++i) {
+  for (int i = 0; i < kReadsPerWakeup; ++i) {
     if (state_ == State::kClosed || paused()) return;
-    const ssize_t n = ::recv(socket_.native_handle(), loop_.read_buffer.data(), loop_.read_buffer.size(), 0);
+    const ssize_t n = ::recv(fd_, loop_.read_buffer.data(), loop_.read_buffer.size(), 0);
     if (n > 0) {
       take_bytes(loop_.read_buffer.data(), static_cast<std::size_t>(n));
+      if (static_cast<std::size_t>(n) < loop_.read_buffer.size()) return;  // drained for now
       continue;
     }
     if (n == 0) return end();  // the peer closed TCP (with or without a close frame)
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_readable();
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
     spdlog::debug("recv: {}", std::strerror(errno));
     return end();  // reset or other transport error
   }
-  asio::post(loop_.io, [self = shared_from_this()] { self->read_available(); });
 }
 
 void Connection::take_bytes(char* data, std::size_t size) {
@@ -167,12 +177,12 @@ void Connection::on_ws_event(const WsEvent& event) {
 
 void Connection::resume() {
   if (state_ == State::kClosed) return;
-  if (!carry_.empty()) {
+  if (!carry_.empty() && !paused()) {
     const std::size_t used = consume(carry_.data(), carry_.size());
     if (state_ == State::kClosed) return;
     carry_.erase(0, used);
   }
-  if (!paused()) read_available();
+  update_interest();
 }
 
 // ---------------------------------------------------------------- protocol v1
@@ -194,29 +204,67 @@ void Connection::on_first_message(protocol::ClientMessage& message) {
   }
   person_ = std::move(init->person);
   person_json_ = protocol::json_string(person_);
-  if (init->join) return join_room(std::move(*init->join));
-  create_room(kCreateAttempts);
+  if (!init->join) return place(room::generate_room_key(), true);
+  if (init->join->empty() || init->join->size() > room::kMaxKeyBytes) {
+    enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
+    return start_close(CloseCode::kNormal, "join key not found");
+  }
+  place(std::move(*init->join), false);
 }
 
-void Connection::on_room_message(protocol::ClientMessage& message) {
-  std::visit(
-      [this](auto& command) {
-        using T = std::decay_t<decltype(command)>;
-        if constexpr (std::is_same_v<T, protocol::LocationCommand>) {
-          room_->broadcast(protocol::location_frame(person_json_, command.latitude, command.longitude), this);
-        } else if constexpr (std::is_same_v<T, protocol::RelayCommand>) {
-          room_->broadcast(protocol::relay_frame(person_json_, command.data), this);
-        } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
-          if (command.join != room_->key()) return reply_error(protocol::errors::kDestroyOtherRoom);
-          destroy_room();
-        } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
-          reply_error(protocol::errors::kAlreadyInRoom);
-        } else if constexpr (std::is_same_v<T, protocol::InvalidCommand>) {
-          reply_error(command.error);
-        }
-        // UnknownCommand: ignored, as the original server did.
-      },
-      message);
+// Every room lives on the loop its key hashes to; a connection whose init
+// names a room of another loop moves there before anything else happens.
+void Connection::place(std::string key, bool create) {
+  LoopContext& owner = loop_.owner_of(key);
+  if (&owner != &loop_) return hand_off(owner, std::move(key), create);
+  if (create) return create_room(std::move(key), kCreateAttempts);
+  join_room(std::move(key));
+}
+
+void Connection::hand_off(LoopContext& owner, std::string key, bool create) {
+  handed_off_ = true;  // stops consume(): what follows the init travels as bytes
+  Handoff handoff;
+  handoff.person = std::move(person_);
+  handoff.room_key = std::move(key);
+  handoff.create = create;
+  // The rest of this read is still being consumed; the loop picks the
+  // connection up after that, at the end of this turn's work.
+  auto self = shared_from_this();
+  loop_.loop.post([self, &owner, handoff = std::move(handoff)]() mutable {
+    Connection& from = *self;
+    if (from.state_ == State::kClosed) return;
+    handoff.fd = from.fd_;
+    handoff.carry = std::move(from.carry_);
+    for (std::size_t i = from.outbound_head_; i < from.outbound_.size(); ++i)
+      handoff.outbound.push_back(std::move(from.outbound_[i]));
+    handoff.outbound_offset = from.outbound_head_offset_;
+    if (from.interest_ != 0) from.loop_.loop.remove(from.fd_);
+    from.fd_ = -1;  // the socket now belongs to the other loop
+    from.state_ = State::kClosed;
+    from.loop_.retire(&from);
+    owner.loop.post([&owner, handoff = std::move(handoff)]() mutable { owner.adopt(std::move(handoff)); });
+  });
+}
+
+void Connection::resume_handoff(Handoff handoff) {
+  state_ = State::kOpen;
+  carry_ = std::move(handoff.carry);
+  outbound_ = std::move(handoff.outbound);
+  outbound_head_offset_ = handoff.outbound_offset;
+  person_ = std::move(handoff.person);
+  person_json_ = protocol::json_string(person_);
+  if (!outbound_.empty()) {
+    flush_requested_ = true;
+    loop_.request_flush(this);
+  }
+  if (loop_.shutting_down) return go_away();
+  if (handoff.create) {
+    create_room(std::move(handoff.room_key), kCreateAttempts);
+  } else {
+    join_room(std::move(handoff.room_key));
+  }
+  if (!paused()) resume();
+  if (interest_ == 0 && state_ != State::kClosed && !paused()) end();  // could not register
 }
 
 // Runs `then` back on this connection's loop with the store's answer. Reading
@@ -225,10 +273,11 @@ void Connection::on_room_message(protocol::ClientMessage& message) {
 void Connection::send_store_request(store::StoreOp op, std::string key,
                                     std::function<void(Connection&, store::StoreStatus)> then) {
   store_request_in_flight_ = true;
+  update_interest();
   loop_.store.submit(op, std::move(key),
                      [self = shared_from_this(), then = std::move(then)](store::StoreStatus status) mutable {
-                       auto& io = self->loop_.io;
-                       asio::post(io, [self = std::move(self), then = std::move(then), status] {
+                       auto& loop = self->loop_.loop;
+                       loop.post([self = std::move(self), then = std::move(then), status] {
                          self->store_request_in_flight_ = false;
                          if (self->state_ != State::kOpen) return;
                          then(*self, status);
@@ -237,33 +286,28 @@ void Connection::send_store_request(store::StoreOp op, std::string key,
                      });
 }
 
-void Connection::create_room(int attempts_left) {
-  std::string key = room::generate_room_key();
-  send_store_request(store::StoreOp::kCreate, key,
-                     [key, attempts_left](Connection& self, store::StoreStatus status) {
-                       switch (status) {
-                         case store::StoreStatus::kOk: {
-                           // Acknowledged only now that the key is durable.
-                           self.enter_room(self.loop_.rooms.find_or_create(key));
-                           self.enqueue(protocol::init_reply_frame(key));
-                           return;
-                         }
-                         case store::StoreStatus::kAlreadyExists:
-                           if (attempts_left > 1) return self.create_room(attempts_left - 1);
-                           [[fallthrough]];
-                         default:
-                           spdlog::warn("room create failed: store unavailable");
-                           return self.reply_error(protocol::errors::kStoreUnavailableCreate);
-                       }
-                     });
+void Connection::create_room(std::string key, int attempts_left) {
+  send_store_request(store::StoreOp::kCreate, key, [key, attempts_left](Connection& self, store::StoreStatus status) {
+    switch (status) {
+      case store::StoreStatus::kOk:
+        // Acknowledged only now that the key is durable.
+        self.enter_room(self.loop_.rooms.find_or_create(key));
+        self.enqueue(protocol::init_reply_frame(key));
+        return;
+      case store::StoreStatus::kAlreadyExists:
+        // Stay on this loop: the next key's owner may differ, which only
+        // matters for placement, and a retry is a 2^-128 event.
+        if (attempts_left > 1) return self.create_room(room::generate_room_key(), attempts_left - 1);
+        [[fallthrough]];
+      default:
+        spdlog::warn("room create failed: store unavailable");
+        return self.reply_error(protocol::errors::kStoreUnavailableCreate);
+    }
+  });
 }
 
 void Connection::join_room(std::string key) {
   if (auto* room = loop_.rooms.find(key)) return enter_room(*room);
-  if (key.empty() || key.size() > room::kMaxKeyBytes) {
-    enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
-    return start_close(CloseCode::kNormal, "join key not found");
-  }
   send_store_request(store::StoreOp::kExists, key, [key](Connection& self, store::StoreStatus status) {
     switch (status) {
       case store::StoreStatus::kOk:
@@ -304,6 +348,27 @@ void Connection::destroy_room() {
   });
 }
 
+void Connection::on_room_message(protocol::ClientMessage& message) {
+  std::visit(
+      [this](auto& command) {
+        using T = std::decay_t<decltype(command)>;
+        if constexpr (std::is_same_v<T, protocol::LocationCommand>) {
+          room_->broadcast(protocol::location_frame(person_json_, command.latitude, command.longitude), this);
+        } else if constexpr (std::is_same_v<T, protocol::RelayCommand>) {
+          room_->broadcast(protocol::relay_frame(person_json_, command.data), this);
+        } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
+          if (command.join != room_->key()) return reply_error(protocol::errors::kDestroyOtherRoom);
+          destroy_room();
+        } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
+          reply_error(protocol::errors::kAlreadyInRoom);
+        } else if constexpr (std::is_same_v<T, protocol::InvalidCommand>) {
+          reply_error(command.error);
+        }
+        // UnknownCommand: ignored, as the original server did.
+      },
+      message);
+}
+
 void Connection::leave_room() {
   if (!room_) return;
   room::Room& room = *room_;
@@ -329,13 +394,12 @@ void Connection::enqueue(FramePtr frame) {
   outbound_.push_back(std::move(frame));
   if (flush_requested_ || waiting_writable_) return;
   flush_requested_ = true;
-  loop_.request_flush(shared_from_this());
+  loop_.request_flush(this);
 }
 
 void Connection::flush() {
   flush_requested_ = false;
-  if (state_ == State::kClosed || waiting_writable_) return;
-  const int fd = socket_.native_handle();
+  if (state_ == State::kClosed || waiting_writable_ || handed_off_) return;
   while (outbound_head_ < outbound_.size()) {
     auto& iov = loop_.iov;
     iov.clear();
@@ -347,10 +411,13 @@ void Connection::flush() {
     msghdr message{};
     message.msg_iov = iov.data();
     message.msg_iovlen = iov.size();
-    const ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        waiting_writable_ = true;  // EPOLLOUT will call flush() again
+        return update_interest();
+      }
       spdlog::debug("send: {}", std::strerror(errno));
       return end();
     }
@@ -371,14 +438,6 @@ void Connection::flush() {
   finish_if_done();
 }
 
-void Connection::wait_writable() {
-  waiting_writable_ = true;
-  socket_.async_wait(asio::ip::tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-    self->waiting_writable_ = false;
-    if (!ec) self->flush();
-  });
-}
-
 // ---------------------------------------------------------------- closing
 
 void Connection::start_close(CloseCode code, std::string_view reason) {
@@ -394,11 +453,11 @@ void Connection::start_close(CloseCode code, std::string_view reason) {
 // then it is dropped.
 void Connection::arm_close_timer() {
   if (close_timer_) return;
-  close_timer_ = std::make_unique<asio::steady_timer>(loop_.io);
-  close_timer_->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(loop_.settings.close_timeout_s)));
-  close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec) self->end();
+  const auto delay = std::chrono::duration_cast<loop::Clock::duration>(
+      std::chrono::duration<double>(loop_.settings.close_timeout_s));
+  close_timer_ = loop_.loop.add_timer(delay, [self = shared_from_this()] {
+    self->close_timer_ = 0;
+    self->end();
   });
 }
 
@@ -407,15 +466,13 @@ void Connection::go_away() {
   if (state_ == State::kHandshake) end();
 }
 
-// The server closes TCP first once both close frames crossed (RFC 6455 7.1.1).
 // Shutting down only our sending side (not close()) lets the peer read all of
 // it: closing a socket with unread input would send a reset instead. The
 // peer's FIN (recv() == 0) or the close timer then ends the connection.
 void Connection::finish_if_done() {
   if (!close_socket_when_flushed_ || send_shut_ || outbound_head_ < outbound_.size() || waiting_writable_) return;
   send_shut_ = true;
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  ::shutdown(fd_, SHUT_WR);
   arm_close_timer();
 }
 
@@ -425,12 +482,14 @@ void Connection::end() {
   state_ = State::kClosed;
   outbound_.clear();
   outbound_head_ = 0;
-  if (close_timer_) close_timer_->cancel();
-  boost::system::error_code ec;
-  socket_.close(ec);
+  if (close_timer_) loop_.loop.cancel_timer(close_timer_);
+  close_timer_ = 0;
+  if (interest_ != 0) loop_.loop.remove(fd_);
+  interest_ = 0;
+  ::close(fd_);
+  fd_ = -1;
   carry_.clear();
-  loop_.live.erase(this);
-  if (loop_.live.empty() && loop_.on_last_connection_gone) loop_.on_last_connection_gone();
+  loop_.retire(this);
 }
 
 }  // namespace rk::session

@@ -1,19 +1,20 @@
 #pragma once
 // One client connection from accept to close: the HTTP upgrade, WebSocket
-// framing, protocol v1, room membership, and its outbound queue. All of it
-// runs on the loop that accepted it.
+// framing, protocol v1, room membership, and its outbound queue. It lives on
+// one loop; right after its init it may move once, to the loop that owns its
+// room, so that a room's members always share a thread.
 //
-// Reads are reactor-style (wait for readable, then read into the loop's shared
-// buffer), so an idle connection holds no read buffer. Writes queue shared
-// frames and go out as one gather write per loop turn.
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
+// An idle connection holds no read buffer: reads go into the loop's shared
+// buffer and only a partial frame is kept. Writes queue shared frames and go
+// out as one gather write at the end of the loop turn.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "loop/event_loop.h"
 #include "protocol/client_message.h"
 #include "room/room_registry.h"
 #include "session/loop_context.h"
@@ -24,19 +25,33 @@
 
 namespace rk::session {
 
-class Connection final : public std::enable_shared_from_this<Connection>, public room::RoomMember {
+// A connection in flight between loops, after its init decided its room.
+struct Handoff {
+  int fd = -1;
+  std::string carry;               // bytes received after the init message
+  std::vector<FramePtr> outbound;  // not yet written
+  std::size_t outbound_offset = 0;
+  std::string person;
+  std::string room_key;
+  bool create = false;  // the key is freshly made and not stored yet
+};
+
+class Connection final : public std::enable_shared_from_this<Connection>,
+                         public room::RoomMember,
+                         public loop::IoHandler {
  public:
-  Connection(LoopContext& loop, boost::asio::ip::tcp::socket socket);
+  Connection(LoopContext& loop, int fd);
   ~Connection();
 
   void start();
+  void resume_handoff(Handoff handoff);
+  void on_io(std::uint32_t events) override;
   void deliver(const FramePtr& frame) override;
+  void flush();
   // Shutdown: close with 1001 (or drop a connection still in its handshake).
   void go_away();
   // Shutdown deadline passed: close the socket now.
   void drop() { end(); }
-  // Called by the loop once per turn when this connection has frames queued.
-  void flush();
 
  private:
   // The transport's life. Protocol progress (joined or not) is `room_`.
@@ -44,24 +59,26 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     kHandshake,  // reading the HTTP upgrade request
     kOpen,       // WebSocket open
     kClosing,    // close frame sent or HTTP rejection queued: finishing up
-    kClosed,     // socket closed; waiting for pending handlers to let go
+    kClosed,     // socket closed (or handed to another loop)
   };
 
   // Reading
   void read_available();
-  void wait_readable();
   void take_bytes(char* data, std::size_t size);
   std::size_t consume(char* data, std::size_t size);
   std::size_t consume_handshake(std::string_view bytes);
   void on_ws_event(const ws::WsEvent& event);
-  bool paused() const { return store_request_in_flight_; }
+  bool paused() const { return store_request_in_flight_ || handed_off_; }
   void resume();
+  void update_interest();
 
   // Protocol v1
   void on_text(std::string_view text);
   void on_first_message(protocol::ClientMessage& message);
   void on_room_message(protocol::ClientMessage& message);
-  void create_room(int attempts_left);
+  void place(std::string key, bool create);
+  void hand_off(LoopContext& owner, std::string key, bool create);
+  void create_room(std::string key, int attempts_left);
   void join_room(std::string key);
   void enter_room(room::Room& room);
   void destroy_room();
@@ -73,15 +90,15 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
   void enqueue(FramePtr frame);
   void reply_error(std::string_view message);
   void start_close(ws::CloseCode code, std::string_view reason);
-  void wait_writable();
   void arm_close_timer();
   void finish_if_done();
   void end();
 
   LoopContext& loop_;
-  boost::asio::ip::tcp::socket socket_;
+  int fd_;
   State state_ = State::kHandshake;
-  std::string carry_;  // received bytes not yet a whole request/frame
+  std::uint32_t interest_ = 0;  // events registered with epoll
+  std::string carry_;           // received bytes not yet a whole request/frame
   ws::MessageAssembler assembler_;
 
   std::vector<FramePtr> outbound_;
@@ -93,9 +110,10 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
   bool peer_close_seen_ = false;
   bool close_socket_when_flushed_ = false;  // then shut down our side of TCP
   bool send_shut_ = false;
-  std::unique_ptr<boost::asio::steady_timer> close_timer_;
-
+  bool handed_off_ = false;
   bool store_request_in_flight_ = false;
+  loop::TimerId close_timer_ = 0;
+
   std::string person_;       // from init, never from later messages
   std::string person_json_;  // person_ as a JSON string literal, encoded once
   room::Room* room_ = nullptr;

@@ -1,17 +1,17 @@
 #pragma once
-// What one event loop owns and lends to its connections: the loop itself, its
-// rooms, its JSON parser, scratch buffers, and the list of sockets to flush at
-// the end of this loop turn. One per thread; never shared between threads.
+// What one event loop owns and lends to its connections: its rooms, its JSON
+// parser, scratch buffers, its connections, and the list of sockets to flush
+// at the end of this turn. One per thread; only post() crosses threads.
 #include <sys/uio.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <functional>
 #include <memory>
-#include <unordered_set>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/settings.h"
+#include "loop/event_loop.h"
 #include "protocol/client_message.h"
 #include "room/room_registry.h"
 #include "store/room_store.h"
@@ -19,37 +19,50 @@
 namespace rk::session {
 
 class Connection;
+struct Handoff;
 
 class LoopContext {
  public:
-  LoopContext(boost::asio::io_context& io, const config::Settings& settings, store::RoomStore& store)
-      : io(io), settings(settings), store(store), read_buffer(64 * 1024) {}
+  LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store);
+  ~LoopContext();
 
-  boost::asio::io_context& io;
+  loop::EventLoop& loop;
   const config::Settings& settings;
   store::RoomStore& store;
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;
   std::vector<char> read_buffer;  // every socket of this loop reads into it
   std::vector<iovec> iov;         // gather-write scratch
-  std::unordered_set<Connection*> live;
-  std::function<void()> on_last_connection_gone;  // set during shutdown
+  bool shutting_down = false;
+  std::function<void()> on_last_connection_gone;
 
-  // Queues `connection` to be flushed once, after everything this loop turn
+  // All loops of the process, this one included, so that a connection can
+  // move to the loop that owns its room. Set once before the loops start.
+  void set_peers(std::vector<LoopContext*> peers) { peers_ = std::move(peers); }
+  LoopContext& owner_of(std::string_view room_key);
+
+  // Takes a freshly accepted socket.
+  void adopt(int fd);
+  // Takes a socket handed over by another loop (runs on this loop).
+  void adopt(Handoff handoff);
+  std::size_t connection_count() const { return live_.size(); }
+  void for_each_connection(const std::function<void(Connection&)>& visit);
+
+  // Queues `connection` to be flushed once, after everything this turn
   // delivers: many frames, one write.
-  void request_flush(std::shared_ptr<Connection> connection) {
-    dirty_.push_back(std::move(connection));
-    if (flush_posted_) return;
-    flush_posted_ = true;
-    boost::asio::post(io, [this] { flush_dirty(); });
-  }
+  void request_flush(Connection* connection) { dirty_.push_back(connection); }
+  // The connection is closed: forget it now, free it at the end of the turn
+  // (never inside its own callback).
+  void retire(Connection* connection);
 
  private:
-  void flush_dirty();
+  void end_turn();
 
-  std::vector<std::shared_ptr<Connection>> dirty_;
-  std::vector<std::shared_ptr<Connection>> flushing_;
-  bool flush_posted_ = false;
+  std::vector<LoopContext*> peers_;
+  std::unordered_map<Connection*, std::shared_ptr<Connection>> live_;
+  std::vector<Connection*> dirty_;
+  std::vector<Connection*> flushing_;
+  std::vector<std::shared_ptr<Connection>> retired_;
 };
 
 }  // namespace rk::session

@@ -1,0 +1,58 @@
+#include "session/loop_context.h"
+
+#include <functional>
+
+#include "session/connection.h"
+
+namespace rk::session {
+
+LoopContext::LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store)
+    : loop(loop), settings(settings), store(store), read_buffer(64 * 1024) {
+  peers_.push_back(this);
+  loop.on_turn_end([this] { end_turn(); });
+}
+
+LoopContext::~LoopContext() = default;
+
+LoopContext& LoopContext::owner_of(std::string_view room_key) {
+  if (peers_.size() == 1) return *this;
+  return *peers_[std::hash<std::string_view>{}(room_key) % peers_.size()];
+}
+
+void LoopContext::adopt(int fd) {
+  auto connection = std::make_shared<Connection>(*this, fd);
+  live_.emplace(connection.get(), connection);
+  connection->start();
+}
+
+void LoopContext::adopt(Handoff handoff) {
+  auto connection = std::make_shared<Connection>(*this, handoff.fd);
+  live_.emplace(connection.get(), connection);
+  connection->resume_handoff(std::move(handoff));
+}
+
+void LoopContext::for_each_connection(const std::function<void(Connection&)>& visit) {
+  // A visit may close a connection, which edits live_: walk a snapshot.
+  std::vector<std::shared_ptr<Connection>> snapshot;
+  snapshot.reserve(live_.size());
+  for (auto& [_, connection] : live_) snapshot.push_back(connection);
+  for (auto& connection : snapshot) visit(*connection);
+}
+
+void LoopContext::retire(Connection* connection) {
+  const auto it = live_.find(connection);
+  if (it == live_.end()) return;
+  retired_.push_back(std::move(it->second));
+  live_.erase(it);
+  if (live_.empty() && on_last_connection_gone) on_last_connection_gone();
+}
+
+void LoopContext::end_turn() {
+  // Flushing may close connections, which only retires them: safe here.
+  flushing_.swap(dirty_);
+  for (Connection* connection : flushing_) connection->flush();
+  flushing_.clear();
+  retired_.clear();
+}
+
+}  // namespace rk::session
