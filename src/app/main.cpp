@@ -5,6 +5,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "bench/bench_options.h"
 #include "config/settings.h"
 #include "net/server.h"
 
@@ -18,7 +19,11 @@ int main(int argc, char** argv) {
   rk::config::Settings settings;
   auto* serve = app.add_subcommand("serve", "Run the room server (protocol v1, port 8001 by default)");
   rk::config::add_serve_flags(*serve, settings);
-  app.footer("Run 'roomkey serve --help' for the server's flags.");
+  rk::bench::BenchOptions bench_options;
+  auto* bench = app.add_subcommand(
+      "bench", "Load-test a protocol-v1 server (roomkey or any other): fan-out, idle memory, or churn; one JSON line");
+  rk::bench::add_bench_flags(*bench, bench_options);
+  app.footer("Run 'roomkey serve --help' or 'roomkey bench --help' for their flags.");
 
   try {
     app.parse(argc, argv);
@@ -29,5 +34,6 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(settings.log_level));
   std::signal(SIGPIPE, SIG_IGN);
   if (serve->parsed()) return rk::net::serve(settings);
+  if (bench->parsed()) return rk::bench::run_bench(bench_options);
   return 0;
 }
