@@ -5,6 +5,8 @@
 namespace rk::protocol {
 namespace {
 
+namespace od = simdjson::ondemand;
+
 constexpr std::string_view kNotJson = "Invalid JSON: each message must be one JSON object.";
 constexpr std::string_view kNotObject = "Invalid message: expected a JSON object.";
 constexpr std::string_view kNoType = "Invalid message: \"type\" must be a string.";
@@ -19,86 +21,184 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// What one pass over the top-level object collects. A field's value is kept
+// only in the form the command needs; a field seen twice keeps the first.
+struct Fields {
+  std::optional<std::string_view> type;
+  bool type_is_string = true;
+  std::optional<std::string_view> person, join;  // valid until the next string is read: copied at once
+  bool person_present = false, person_is_string = false;
+  bool join_present = false, join_is_string = false;
+  std::string_view latitude, longitude;  // raw number text, empty unless a number
+  bool latitude_present = false, longitude_present = false;
+  std::string_view data;  // raw JSON text of any value
+  bool data_present = false;
+};
+
+// Walks any value to its end, validating it: simdjson's on-demand parser only
+// checks what is read, so every scalar is read and every container entered.
+simdjson::error_code validate(od::value value, int depth = 0) {
+  if (depth > 256) return simdjson::DEPTH_ERROR;
+  od::json_type type;
+  if (auto error = value.type().get(type)) return error;
+  switch (type) {
+    case od::json_type::object: {
+      od::object object;
+      if (auto error = value.get_object().get(object)) return error;
+      for (auto field : object) {
+        std::string_view key;
+        if (auto error = field.unescaped_key().get(key)) return error;
+        if (auto error = validate(field.value(), depth + 1)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array array;
+      if (auto error = value.get_array().get(array)) return error;
+      for (auto element : array) {
+        od::value inner;
+        if (auto error = element.get(inner)) return error;
+        if (auto error = validate(inner, depth + 1)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::number:
+      return value.get_number().error();
+    case od::json_type::string:
+      return value.get_string().error();
+    case od::json_type::boolean:
+      return value.get_bool().error();
+    case od::json_type::null:
+      return value.is_null().error();
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+// Nothing but whitespace after the root value (simdjson 3.0 has no at_end()).
+bool at_end(od::document& doc) { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
+
+simdjson::error_code read_fields(od::object object, Fields& f) {
+  for (auto field : object) {
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) return error;
+    od::value value = field.value();
+    od::json_type type;
+    if (auto error = value.type().get(type)) return error;
+    if (key == "type" && !f.type && f.type_is_string) {
+      if (type != od::json_type::string) {
+        f.type_is_string = false;
+        if (auto error = validate(value)) return error;
+        continue;
+      }
+      std::string_view text;
+      if (auto error = value.get_string().get(text)) return error;
+      f.type = text;  // string_views into the parser's string buffer stay valid for this document
+    } else if (key == "person" && !f.person_present) {
+      f.person_present = true;
+      f.person_is_string = type == od::json_type::string;
+      if (!f.person_is_string) {
+        if (auto error = validate(value)) return error;
+        continue;
+      }
+      std::string_view text;
+      if (auto error = value.get_string().get(text)) return error;
+      f.person = text;
+    } else if (key == "join" && !f.join_present) {
+      f.join_present = true;
+      f.join_is_string = type == od::json_type::string;
+      if (!f.join_is_string) {
+        if (auto error = validate(value)) return error;
+        continue;
+      }
+      std::string_view text;
+      if (auto error = value.get_string().get(text)) return error;
+      f.join = text;
+    } else if ((key == "latitude" && !f.latitude_present) || (key == "longitude" && !f.longitude_present)) {
+      const bool is_latitude = key == "latitude";
+      (is_latitude ? f.latitude_present : f.longitude_present) = true;
+      if (type != od::json_type::number) {
+        if (auto error = validate(value)) return error;
+        continue;
+      }
+      const std::string_view raw = trim(value.raw_json_token());
+      if (auto error = value.get_number().error()) return error;
+      (is_latitude ? f.latitude : f.longitude) = raw;
+    } else if (key == "data" && !f.data_present) {
+      f.data_present = true;
+      if (type == od::json_type::object || type == od::json_type::array) {
+        std::string_view raw;
+        if (type == od::json_type::object) {
+          od::object inner;
+          if (auto error = value.get_object().get(inner)) return error;
+          if (auto error = inner.raw_json().get(raw)) return error;
+        } else {
+          od::array inner;
+          if (auto error = value.get_array().get(inner)) return error;
+          if (auto error = inner.raw_json().get(raw)) return error;
+        }
+        f.data = trim(raw);
+      } else {
+        f.data = trim(value.raw_json_token());
+        if (auto error = validate(value)) return error;
+      }
+    } else {
+      if (auto error = validate(value)) return error;
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
 }  // namespace
 
 ClientMessage ClientMessageParser::parse(std::string_view text) {
-  // Both simdjson parsers need SIMDJSON_PADDING readable bytes after the text;
-  // one reusable buffer per loop avoids an allocation per message.
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: one reusable
+  // padded buffer per loop avoids an allocation per message.
   if (padded_.size() < text.size()) padded_ = simdjson::padded_string(text.size() * 2);
   std::memcpy(padded_.data(), text.data(), text.size());
-  padded_length_ = text.size();
 
-  simdjson::dom::element root;
-  if (validator_.parse(padded_.data(), padded_length_, false).get(root)) return InvalidCommand{kNotJson};
-  simdjson::dom::object object;
-  if (root.get_object().get(object)) return InvalidCommand{kNotObject};
-  std::string_view type;
-  if (object["type"].get_string().get(type)) return InvalidCommand{kNoType};
+  od::document doc;
+  if (parser_.iterate(padded_.data(), text.size(), padded_.size() + simdjson::SIMDJSON_PADDING).get(doc))
+    return InvalidCommand{kNotJson};
+  od::json_type root_type;
+  if (doc.type().get(root_type)) return InvalidCommand{kNotJson};
+  if (root_type != od::json_type::object) {
+    // Still tell malformed JSON apart from well-formed non-objects.
+    od::value root;
+    if (doc.get_value().get(root) || validate(root) || !at_end(doc)) return InvalidCommand{kNotJson};
+    return InvalidCommand{kNotObject};
+  }
+  od::object object;
+  if (doc.get_object().get(object)) return InvalidCommand{kNotJson};
+  Fields f;
+  if (read_fields(object, f) || !at_end(doc)) return InvalidCommand{kNotJson};
+  // Objects and arrays in `data` were skipped by the pass above; their text
+  // sits inside the padded buffer, so it can be validated in place.
+  if (!f.data.empty() && (f.data.front() == '{' || f.data.front() == '[') &&
+      nested_validator_.parse(f.data.data(), f.data.size(), false).error())
+    return InvalidCommand{kNotJson};
 
+  if (!f.type) return InvalidCommand{kNoType};
+  const std::string_view type = *f.type;
   if (type == "init") {
+    if (!f.person_is_string || (f.join_present && !f.join_is_string)) return InvalidCommand{kBadInit};
     InitCommand init;
-    std::string_view person;
-    if (object["person"].get_string().get(person)) return InvalidCommand{kBadInit};
-    init.person = person;
-    auto join = object["join"];
-    if (join.error() != simdjson::NO_SUCH_FIELD) {
-      std::string_view key;
-      if (join.get_string().get(key)) return InvalidCommand{kBadInit};
-      init.join = std::string(key);
-    }
+    init.person = std::string(*f.person);
+    if (f.join_present) init.join = std::string(*f.join);
     return init;
   }
-  if (type == "Location Data") return parse_location(object);
-  if (type == "message") return parse_relay();
+  if (type == "Location Data") {
+    if (f.latitude.empty() || f.longitude.empty()) return InvalidCommand{kBadLocation};
+    return LocationCommand{f.latitude, f.longitude};
+  }
+  if (type == "message") {
+    if (f.data.empty()) return InvalidCommand{kBadRelay};
+    return RelayCommand{f.data};
+  }
   if (type == "destroy") {
-    std::string_view key;
-    if (object["join"].get_string().get(key)) return InvalidCommand{kBadDestroy};
-    return DestroyCommand{std::string(key)};
+    if (!f.join_present || !f.join_is_string) return InvalidCommand{kBadDestroy};
+    return DestroyCommand{std::string(*f.join)};
   }
   return UnknownCommand{std::string(type)};
-}
-
-ClientMessage ClientMessageParser::parse_location(simdjson::dom::object object) {
-  if (!object["latitude"].is_number() || !object["longitude"].is_number()) return InvalidCommand{kBadLocation};
-  const auto latitude = raw_field("latitude");
-  const auto longitude = raw_field("longitude");
-  if (latitude.empty() || longitude.empty()) return InvalidCommand{kBadLocation};
-  return LocationCommand{latitude, longitude};
-}
-
-ClientMessage ClientMessageParser::parse_relay() {
-  const auto data = raw_field("data");
-  if (data.empty()) return InvalidCommand{kBadRelay};
-  return RelayCommand{data};
-}
-
-// The validated document is walked again on demand to get the exact source
-// text of one field's value (simdjson's DOM keeps only decoded values).
-std::string_view ClientMessageParser::raw_field(std::string_view name) {
-  simdjson::ondemand::document doc;
-  if (extractor_.iterate(padded_.data(), padded_length_, padded_.size() + simdjson::SIMDJSON_PADDING).get(doc)) return {};
-  simdjson::ondemand::object object;
-  if (doc.get_object().get(object)) return {};
-  simdjson::ondemand::value value;
-  if (object.find_field_unordered(name).get(value)) return {};
-  simdjson::ondemand::json_type type;
-  if (value.type().get(type)) return {};
-  std::string_view raw;
-  switch (type) {
-    case simdjson::ondemand::json_type::object: {
-      simdjson::ondemand::object inner;
-      if (value.get_object().get(inner) || inner.raw_json().get(raw)) return {};
-      break;
-    }
-    case simdjson::ondemand::json_type::array: {
-      simdjson::ondemand::array inner;
-      if (value.get_array().get(inner) || inner.raw_json().get(raw)) return {};
-      break;
-    }
-    default:
-      raw = value.raw_json_token();
-  }
-  return trim(raw);
 }
 
 }  // namespace rk::protocol

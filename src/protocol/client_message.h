@@ -1,8 +1,8 @@
 #pragma once
 // Protocol v1, client to server: one JSON object per text message, turned into
-// a typed command. Parsing validates the whole document once; numbers and the
-// relayed `data` value are kept as the exact text the client sent, so they are
-// forwarded without being re-serialized.
+// a typed command in one validating pass. Numbers and the relayed `data` value
+// are kept as the exact text the client sent, so they are forwarded without
+// being re-serialized.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,14 +43,9 @@ class ClientMessageParser {
   ClientMessage parse(std::string_view text);
 
  private:
-  ClientMessage parse_location(simdjson::dom::object object);
-  ClientMessage parse_relay();
-  std::string_view raw_field(std::string_view name);
-
-  simdjson::dom::parser validator_;
-  simdjson::ondemand::parser extractor_;
+  simdjson::ondemand::parser parser_;
+  simdjson::dom::parser nested_validator_;
   simdjson::padded_string padded_;
-  std::size_t padded_length_ = 0;
 };
 
 }  // namespace rk::protocol

@@ -42,7 +42,7 @@ void Connection::start() {
 
 void Connection::update_interest() {
   if (state_ == State::kClosed) return;
-  const std::uint32_t wanted = (paused() ? 0 : EPOLLIN) | (waiting_writable_ ? EPOLLOUT : 0);
+  const std::uint32_t wanted = (paused() ? 0u : std::uint32_t{EPOLLIN}) | (waiting_writable_ ? std::uint32_t{EPOLLOUT} : 0u);
   if (wanted == interest_) return;
   if (interest_ == 0 && wanted != 0) {
     if (!loop_.loop.add(fd_, this, wanted)) return;  // leaves interest_ 0: start() ends it

@@ -86,6 +86,26 @@ TEST(ClientMessage, RejectsEveryKindOfMalformedInput) {
   }
 }
 
+TEST(ClientMessage, ValidatesFieldsItDoesNotUse) {
+  ClientMessageParser p;
+  for (auto text : {R"({"type":"typing","extra":[1,,2]})", R"({"type":"message","data":{"a":[1,}},"x":1})",
+                    R"({"type":"Location Data","latitude":1,"longitude":2,"z":tru})",
+                    R"({"type":"init","person":"a","note":"bad \q escape"})", R"({"type":"message","data":[1,2})"}) {
+    expect<InvalidCommand>(p, text);
+  }
+}
+
+TEST(ClientMessage, TellsNonObjectsFromMalformedJson) {
+  ClientMessageParser p;
+  EXPECT_EQ(expect<InvalidCommand>(p, "[1,2]").error, "Invalid message: expected a JSON object.");
+  EXPECT_EQ(expect<InvalidCommand>(p, "[1,2").error, "Invalid JSON: each message must be one JSON object.");
+}
+
+TEST(ClientMessage, KeepsTheFirstOfRepeatedFields) {
+  ClientMessageParser p;
+  EXPECT_EQ(expect<InitCommand>(p, R"({"type":"init","person":"first","person":"second"})").person, "first");
+}
+
 TEST(ClientMessage, ReusesItsBuffersAcrossSizes) {
   ClientMessageParser p;
   std::string big = R"({"type":"message","data":")" + std::string(100000, 'x') + R"("})";

@@ -1,0 +1,47 @@
+"""`roomkey bench` against the real server: a few seconds of each workload to
+prove the tool and the server work together. No speed is asserted here
+(docs/performance.md has the measurements); correctness is."""
+import json
+import subprocess
+
+from roomkey_server import BINARY
+
+
+def bench(srv, *args):
+    result = subprocess.run([BINARY, "bench", "--port", str(srv.port), "--server-pid", str(srv.process.pid), *args],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["setup_ok"] and report["connect_errors"] == 0 and report["error_msgs"] == 0, report
+    return report
+
+
+def test_fanout_closed_loop_delivers_everything_to_the_right_rooms_only(make_server):
+    srv = make_server().start()
+    report = bench(srv, "--rooms", "8", "--members", "5", "--inflight", "16", "--duration", "1", "--warmup", "0.3")
+    assert report["sent"] > 0
+    assert report["delivered"] == report["expected"] == report["sent"] * 4
+    assert report["missing"] == 0 and report["echo"] == 0 and report["wrong_room"] == 0
+    assert report["lat_p50_us"] <= report["lat_p99_us"] <= report["lat_max_us"]
+
+
+def test_fanout_at_a_fixed_rate_sends_what_was_asked(make_server):
+    srv = make_server().start()
+    report = bench(srv, "--rooms", "4", "--members", "3", "--rate", "20", "--duration", "1", "--warmup", "0.2")
+    assert 12 * 20 * 0.5 <= report["sent"] <= 12 * 20 * 1.5
+    assert report["missing"] == 0 and report["echo"] == 0 and report["wrong_room"] == 0
+
+
+def test_idle_holds_every_connection_and_measures_server_memory(make_server):
+    srv = make_server().start()
+    report = bench(srv, "--mode", "idle", "--rooms", "50", "--members", "10", "--duration", "1")
+    assert report["connections_held"] == 500
+    assert report["server_rss_kb_held"] >= report["server_rss_kb_before"] > 0
+
+
+def test_churn_confirms_every_join(make_server):
+    srv = make_server().start()
+    report = bench(srv, "--mode", "churn", "--rooms", "20", "--members", "6")
+    assert report["completed"] == report["churners"] == 100
+    assert report["joins_confirmed"] == 100
+    assert report["churn_per_s"] > 0
