@@ -131,11 +131,11 @@ std::size_t Connection::consume_handshake(std::string_view bytes) {
       spdlog::debug("handshake rejected: {}", result.reason);
       state_ = State::kClosing;
       close_socket_when_flushed_ = true;
-      enqueue(share_frame(std::move(result.response)));
+      enqueue(share_frame(result.response));
       return bytes.size();
     case ws::HandshakeResult::Status::kUpgrade:
       state_ = State::kOpen;
-      enqueue(share_frame(std::move(result.response)));
+      enqueue(share_frame(result.response));
       return result.consumed;
   }
   return bytes.size();
@@ -404,9 +404,9 @@ void Connection::flush() {
     auto& iov = loop_.iov;
     iov.clear();
     for (std::size_t i = outbound_head_; i < outbound_.size() && iov.size() < IOV_MAX; ++i) {
-      const std::string& bytes = *outbound_[i];
+      const OutboundFrame& frame = *outbound_[i];
       const std::size_t skip = i == outbound_head_ ? outbound_head_offset_ : 0;
-      iov.push_back({const_cast<char*>(bytes.data()) + skip, bytes.size() - skip});
+      iov.push_back({const_cast<char*>(frame.data()) + skip, frame.size() - skip});
     }
     msghdr message{};
     message.msg_iov = iov.data();

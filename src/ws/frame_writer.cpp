@@ -33,11 +33,18 @@ void append_frame_header(std::string& out, Opcode opcode, std::uint64_t payload_
 FramePtr make_frame(Opcode opcode, std::initializer_list<std::string_view> pieces) {
   std::size_t length = 0;
   for (auto piece : pieces) length += piece.size();
-  std::string bytes;
-  bytes.reserve(header_size(length) + length);
-  append_frame_header(bytes, opcode, length);
-  for (auto piece : pieces) bytes.append(piece);
-  return share_frame(std::move(bytes));
+  std::string header;  // at most 10 bytes: stays in the string's inline buffer
+  append_frame_header(header, opcode, length);
+  auto frame = OutboundFrame::allocate(header.size() + length);
+  char* out = frame->mutable_data();
+  std::memcpy(out, header.data(), header.size());
+  out += header.size();
+  for (auto piece : pieces) {
+    if (piece.empty()) continue;
+    std::memcpy(out, piece.data(), piece.size());
+    out += piece.size();
+  }
+  return frame;
 }
 
 FramePtr make_close_frame(CloseCode code, std::string_view reason) {

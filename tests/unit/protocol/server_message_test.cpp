@@ -10,7 +10,7 @@ namespace rk::protocol {
 namespace {
 
 std::string payload(const FramePtr& frame) {
-  std::string copy = *frame;
+  std::string copy(frame->view());
   const auto r = ws::parse_frame(std::span<char>(copy.data(), copy.size()), {1u << 30, false});
   EXPECT_EQ(r.status, ws::ParseStatus::kFrame);
   EXPECT_EQ(r.frame.opcode, ws::Opcode::kText);

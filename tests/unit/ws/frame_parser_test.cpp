@@ -120,7 +120,9 @@ TEST(FrameParser, MaskingRoundTripsAtEveryAlignment) {
     for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>(i * 7);
     std::string copy = data;
     apply_mask(std::span<char>(copy.data(), copy.size()), 0xDEADBEEF);
-    if (size > 0) EXPECT_NE(copy, data);
+    if (size > 0) {
+      EXPECT_NE(copy, data);
+    }
     apply_mask(std::span<char>(copy.data(), copy.size()), 0xDEADBEEF);
     EXPECT_EQ(copy, data);
   }
