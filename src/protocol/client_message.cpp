@@ -21,14 +21,18 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-// What one pass over the top-level object collects. A field's value is kept
-// only in the form the command needs; a field seen twice keeps the first.
+// A string-valued field as one pass saw it: absent, not a string, or text
+// (pointing into the parser's string buffer, valid until the next parse).
+struct StringField {
+  bool present = false;
+  bool is_string = false;
+  std::string_view text;
+};
+
+// What one pass over the top-level object collects. A field seen twice keeps
+// the first.
 struct Fields {
-  std::optional<std::string_view> type;
-  bool type_is_string = true;
-  std::optional<std::string_view> person, join;  // valid until the next string is read: copied at once
-  bool person_present = false, person_is_string = false;
-  bool join_present = false, join_is_string = false;
+  StringField type, person, join;
   std::string_view latitude, longitude;  // raw number text, empty unless a number
   bool latitude_present = false, longitude_present = false;
   std::string_view data;  // raw JSON text of any value
@@ -77,6 +81,13 @@ simdjson::error_code validate(od::value value, int depth = 0) {
 // Nothing but whitespace after the root value (simdjson 3.0 has no at_end()).
 bool at_end(od::document& doc) { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
 
+simdjson::error_code read_string_field(od::value value, od::json_type type, StringField& field) {
+  field.present = true;
+  field.is_string = type == od::json_type::string;
+  if (!field.is_string) return validate(value);
+  return value.get_string().get(field.text);
+}
+
 simdjson::error_code read_fields(od::object object, Fields& f) {
   for (auto field : object) {
     std::string_view key;
@@ -84,35 +95,9 @@ simdjson::error_code read_fields(od::object object, Fields& f) {
     od::value value = field.value();
     od::json_type type;
     if (auto error = value.type().get(type)) return error;
-    if (key == "type" && !f.type && f.type_is_string) {
-      if (type != od::json_type::string) {
-        f.type_is_string = false;
-        if (auto error = validate(value)) return error;
-        continue;
-      }
-      std::string_view text;
-      if (auto error = value.get_string().get(text)) return error;
-      f.type = text;  // string_views into the parser's string buffer stay valid for this document
-    } else if (key == "person" && !f.person_present) {
-      f.person_present = true;
-      f.person_is_string = type == od::json_type::string;
-      if (!f.person_is_string) {
-        if (auto error = validate(value)) return error;
-        continue;
-      }
-      std::string_view text;
-      if (auto error = value.get_string().get(text)) return error;
-      f.person = text;
-    } else if (key == "join" && !f.join_present) {
-      f.join_present = true;
-      f.join_is_string = type == od::json_type::string;
-      if (!f.join_is_string) {
-        if (auto error = validate(value)) return error;
-        continue;
-      }
-      std::string_view text;
-      if (auto error = value.get_string().get(text)) return error;
-      f.join = text;
+    StringField* named = key == "type" ? &f.type : key == "person" ? &f.person : key == "join" ? &f.join : nullptr;
+    if (named && !named->present) {
+      if (auto error = read_string_field(value, type, *named)) return error;
     } else if ((key == "latitude" && !f.latitude_present) || (key == "longitude" && !f.longitude_present)) {
       const bool is_latitude = key == "latitude";
       (is_latitude ? f.latitude_present : f.longitude_present) = true;
@@ -177,13 +162,13 @@ ClientMessage ClientMessageParser::parse(std::string_view text) {
       nested_validator_.parse(f.data.data(), f.data.size(), false).error())
     return InvalidCommand{kNotJson};
 
-  if (!f.type) return InvalidCommand{kNoType};
-  const std::string_view type = *f.type;
+  if (!f.type.is_string) return InvalidCommand{kNoType};
+  const std::string_view type = f.type.text;
   if (type == "init") {
-    if (!f.person_is_string || (f.join_present && !f.join_is_string)) return InvalidCommand{kBadInit};
+    if (!f.person.is_string || (f.join.present && !f.join.is_string)) return InvalidCommand{kBadInit};
     InitCommand init;
-    init.person = std::string(*f.person);
-    if (f.join_present) init.join = std::string(*f.join);
+    init.person = std::string(f.person.text);
+    if (f.join.present) init.join = std::string(f.join.text);
     return init;
   }
   if (type == "Location Data") {
@@ -195,8 +180,8 @@ ClientMessage ClientMessageParser::parse(std::string_view text) {
     return RelayCommand{f.data};
   }
   if (type == "destroy") {
-    if (!f.join_present || !f.join_is_string) return InvalidCommand{kBadDestroy};
-    return DestroyCommand{std::string(*f.join)};
+    if (!f.join.is_string) return InvalidCommand{kBadDestroy};
+    return DestroyCommand{std::string(f.join.text)};
   }
   return UnknownCommand{std::string(type)};
 }
