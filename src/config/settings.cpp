@@ -32,6 +32,33 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   command
+      .add_option("--max-outbound-bytes", s.max_outbound_bytes,
+                  "Bytes queued for one client that does not read; beyond it the client is disconnected "
+                  "(close 1008) and its room carries on")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
+      ->capture_default_str();
+  command
+      .add_option("--ping-interval", s.ping_interval_s,
+                  "Seconds of silence from a client before the server pings it")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  command
+      .add_option("--ping-timeout", s.ping_timeout_s,
+                  "Seconds a pinged client has to answer (anything it sends counts) before it is dropped "
+                  "and its room told it disconnected")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  command
+      .add_option("--handshake-timeout", s.handshake_timeout_s,
+                  "Seconds from connect to a complete WebSocket upgrade request")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  command
+      .add_option("--init-timeout", s.init_timeout_s,
+                  "Seconds from the upgrade to a successful init (create or join); then close 1008")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  command
       .add_option("--close-timeout", s.close_timeout_s,
                   "Seconds to wait for a client's close frame before dropping the connection")
       ->check(CLI::Range(0.1, 600.0))

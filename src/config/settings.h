@@ -19,6 +19,11 @@ struct Settings {
   std::size_t max_message_bytes = 1 << 20;
   unsigned threads = 0;  // 0: one per core this process may use
   std::string log_level = "info";
+  std::size_t max_outbound_bytes = 4 << 20;  // per connection: beyond it, a slow consumer is dropped
+  double ping_interval_s = 30.0;    // ping a connection silent this long
+  double ping_timeout_s = 20.0;     // ... and drop it if still silent this much later
+  double handshake_timeout_s = 10.0;  // from accept to a complete upgrade request
+  double init_timeout_s = 30.0;       // from the upgrade to a room (create/join)
   double close_timeout_s = 3.0;     // wait for the peer's close frame, then drop
   double shutdown_timeout_s = 5.0;  // SIGTERM/SIGINT: close everyone within this
 };

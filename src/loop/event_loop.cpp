@@ -100,6 +100,7 @@ void EventLoop::run() {
   while (!stopping_) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), kMaxEventsPerTurn, next_timeout_ms());
     if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
+    now_ = Clock::now();
     bool woken = false;
     for (int i = 0; i < n; ++i) {
       auto* handler = static_cast<IoHandler*>(events[i].data.ptr);

@@ -104,6 +104,7 @@ int serve(const config::Settings& settings) {
   for (auto& worker : workers) {
     worker->context().set_peers(contexts);
     worker->accept_from(listener.fd);
+    worker->context().start_liveness_sweep();
   }
 
   spdlog::info("roomkey listening on ws://{}:{} ({} thread{}, store: {})", settings.host, listener.port,

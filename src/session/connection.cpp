@@ -29,7 +29,40 @@ constexpr int kCreateAttempts = 3;
 }  // namespace
 
 Connection::Connection(LoopContext& loop, int fd)
-    : loop_(loop), fd_(fd), assembler_(loop.settings.max_message_bytes) {}
+    : loop_(loop),
+      fd_(fd),
+      assembler_(loop.settings.max_message_bytes),
+      phase_started_(loop.loop.now()),
+      last_heard_(loop.loop.now()) {}
+
+namespace {
+loop::Clock::duration seconds(double value) {
+  return std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(value));
+}
+}  // namespace
+
+void Connection::check_liveness(loop::Clock::time_point now) {
+  const auto& settings = loop_.settings;
+  if (state_ == State::kHandshake) {
+    if (now - phase_started_ > seconds(settings.handshake_timeout_s)) end();
+    return;
+  }
+  if (state_ != State::kOpen) return;  // closing connections have their own timer
+  if (!room_ && !paused() && now - phase_started_ > seconds(settings.init_timeout_s)) {
+    enqueue(protocol::error_frame(protocol::errors::kInitTimeout));
+    return start_close(CloseCode::kPolicyViolation, "no init in time");
+  }
+  if (paused()) return;  // waiting on the store, not reading: silence proves nothing
+  const auto silent = now - last_heard_;
+  if (ping_outstanding_ && silent > seconds(settings.ping_interval_s + settings.ping_timeout_s)) {
+    spdlog::debug("dropping a connection silent for {:.1f}s", std::chrono::duration<double>(silent).count());
+    return end();  // a dead peer: its room hears "Disconnected!"
+  }
+  if (!ping_outstanding_ && silent > seconds(settings.ping_interval_s)) {
+    ping_outstanding_ = true;
+    enqueue(ws::make_frame(ws::Opcode::kPing, {}));
+  }
+}
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
@@ -73,6 +106,8 @@ void Connection::read_available() {
     if (state_ == State::kClosed || paused()) return;
     const ssize_t n = ::recv(fd_, loop_.read_buffer.data(), loop_.read_buffer.size(), 0);
     if (n > 0) {
+      last_heard_ = loop_.loop.now();
+      ping_outstanding_ = false;
       take_bytes(loop_.read_buffer.data(), static_cast<std::size_t>(n));
       if (static_cast<std::size_t>(n) < loop_.read_buffer.size()) return;  // drained for now
       continue;
@@ -135,6 +170,7 @@ std::size_t Connection::consume_handshake(std::string_view bytes) {
       return bytes.size();
     case ws::HandshakeResult::Status::kUpgrade:
       state_ = State::kOpen;
+      phase_started_ = loop_.loop.now();
       enqueue(share_frame(result.response));
       return result.consumed;
   }
@@ -251,6 +287,8 @@ void Connection::resume_handoff(Handoff handoff) {
   carry_ = std::move(handoff.carry);
   outbound_ = std::move(handoff.outbound);
   outbound_head_offset_ = handoff.outbound_offset;
+  for (const auto& frame : outbound_) outbound_bytes_ += frame->size();
+  outbound_bytes_ -= outbound_head_offset_;
   person_ = std::move(handoff.person);
   person_json_ = protocol::json_string(person_);
   if (!outbound_.empty()) {
@@ -390,7 +428,20 @@ void Connection::deliver(const FramePtr& frame) {
 void Connection::reply_error(std::string_view message) { enqueue(protocol::error_frame(message)); }
 
 void Connection::enqueue(FramePtr frame) {
-  if (state_ == State::kClosed || close_sent_) return;
+  if (state_ == State::kClosed || close_sent_ || outbound_overflowed_) return;
+  if (outbound_bytes_ + frame->size() > loop_.settings.max_outbound_bytes && state_ == State::kOpen) {
+    // Not closed here: this may run inside a room's broadcast loop, which
+    // leaving the room would disturb. The flush at the end of the turn does it.
+    // A stalled reader never becomes writable, so this flush is requested
+    // even while waiting for EPOLLOUT.
+    outbound_overflowed_ = true;
+    if (!flush_requested_) {
+      flush_requested_ = true;
+      loop_.request_flush(this);
+    }
+    return;
+  }
+  outbound_bytes_ += frame->size();
   outbound_.push_back(std::move(frame));
   if (flush_requested_ || waiting_writable_) return;
   flush_requested_ = true;
@@ -399,7 +450,9 @@ void Connection::enqueue(FramePtr frame) {
 
 void Connection::flush() {
   flush_requested_ = false;
-  if (state_ == State::kClosed || waiting_writable_ || handed_off_) return;
+  if (state_ == State::kClosed || handed_off_) return;
+  if (outbound_overflowed_) drop_as_slow_consumer();
+  if (waiting_writable_) return;
   while (outbound_head_ < outbound_.size()) {
     auto& iov = loop_.iov;
     iov.clear();
@@ -422,6 +475,7 @@ void Connection::flush() {
       return end();
     }
     auto written = static_cast<std::size_t>(n);
+    outbound_bytes_ -= written;
     while (written > 0) {
       const std::size_t left = outbound_[outbound_head_]->size() - outbound_head_offset_;
       if (written < left) {
@@ -461,6 +515,20 @@ void Connection::arm_close_timer() {
   });
 }
 
+// The client reads slower than its room talks and its queue hit the limit:
+// it is the one that goes (close 1008), so the room and the server's memory
+// are unaffected. Its queue is emptied except a frame already half written,
+// which must be finished for the close frame to be readable at all.
+void Connection::drop_as_slow_consumer() {
+  outbound_overflowed_ = false;
+  spdlog::info("disconnecting a slow consumer: more than {} bytes queued", loop_.settings.max_outbound_bytes);
+  const std::size_t keep = outbound_head_offset_ > 0 ? outbound_head_ + 1 : outbound_head_;
+  for (std::size_t i = keep; i < outbound_.size(); ++i) outbound_bytes_ -= outbound_[i]->size();
+  outbound_.resize(keep);
+  state_ = State::kClosing;  // no more deliveries; the close frame itself still goes in the queue
+  start_close(CloseCode::kPolicyViolation, "slow consumer: outbound queue limit reached");
+}
+
 void Connection::go_away() {
   if (state_ == State::kOpen) return start_close(CloseCode::kGoingAway, "server shutting down");
   if (state_ == State::kHandshake) end();
@@ -482,6 +550,7 @@ void Connection::end() {
   state_ = State::kClosed;
   outbound_.clear();
   outbound_head_ = 0;
+  outbound_bytes_ = 0;
   if (close_timer_) loop_.loop.cancel_timer(close_timer_);
   close_timer_ = 0;
   if (interest_ != 0) loop_.loop.remove(fd_);

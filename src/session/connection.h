@@ -50,6 +50,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void flush();
   // Shutdown: close with 1001 (or drop a connection still in its handshake).
   void go_away();
+  // Called by the loop's periodic sweep: pings a silent client, drops a dead
+  // one, and closes one that is too slow to upgrade or to send its init.
+  void check_liveness(loop::Clock::time_point now);
   // Shutdown deadline passed: close the socket now.
   void drop() { end(); }
 
@@ -90,6 +93,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void enqueue(FramePtr frame);
   void reply_error(std::string_view message);
   void start_close(ws::CloseCode code, std::string_view reason);
+  void drop_as_slow_consumer();
   void arm_close_timer();
   void finish_if_done();
   void end();
@@ -104,6 +108,8 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   std::vector<FramePtr> outbound_;
   std::size_t outbound_head_ = 0;         // first frame not fully written
   std::size_t outbound_head_offset_ = 0;  // bytes of it already written
+  std::size_t outbound_bytes_ = 0;        // queued and not yet written
+  bool outbound_overflowed_ = false;      // over --max-outbound-bytes: dropped at the flush
   bool flush_requested_ = false;
   bool waiting_writable_ = false;
   bool close_sent_ = false;
@@ -113,6 +119,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   bool handed_off_ = false;
   bool store_request_in_flight_ = false;
   loop::TimerId close_timer_ = 0;
+  loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
+  loop::Clock::time_point last_heard_;     // anything received
+  bool ping_outstanding_ = false;
 
   std::string person_;       // from init, never from later messages
   std::string person_json_;  // person_ as a JSON string literal, encoded once

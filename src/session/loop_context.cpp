@@ -1,5 +1,7 @@
 #include "session/loop_context.h"
 
+#include <algorithm>
+#include <chrono>
 #include <functional>
 
 #include "session/connection.h"
@@ -39,6 +41,21 @@ void LoopContext::for_each_connection(const std::function<void(Connection&)>& vi
   for (auto& connection : snapshot) visit(*connection);
 }
 
+void LoopContext::start_liveness_sweep() {
+  // A quarter of the shortest timeout keeps each deadline within 25 % late.
+  const double period = std::min({settings.ping_interval_s, settings.ping_timeout_s, settings.handshake_timeout_s,
+                                   settings.init_timeout_s}) / 4;
+  loop.add_timer(std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(period)), [this] {
+    sweep();
+    if (!shutting_down) start_liveness_sweep();
+  });
+}
+
+void LoopContext::sweep() {
+  const auto now = loop::Clock::now();
+  for_each_connection([now](Connection& connection) { connection.check_liveness(now); });
+}
+
 void LoopContext::retire(Connection* connection) {
   const auto it = live_.find(connection);
   if (it == live_.end()) return;
@@ -48,10 +65,13 @@ void LoopContext::retire(Connection* connection) {
 }
 
 void LoopContext::end_turn() {
-  // Flushing may close connections, which only retires them: safe here.
-  flushing_.swap(dirty_);
-  for (Connection* connection : flushing_) connection->flush();
-  flushing_.clear();
+  // Flushing may close connections (a slow consumer), which only retires them
+  // but may queue notices to others: flush until nothing is left.
+  while (!dirty_.empty()) {
+    flushing_.swap(dirty_);
+    for (Connection* connection : flushing_) connection->flush();
+    flushing_.clear();
+  }
   retired_.clear();
 }
 

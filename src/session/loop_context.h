@@ -48,6 +48,10 @@ class LoopContext {
   std::size_t connection_count() const { return live_.size(); }
   void for_each_connection(const std::function<void(Connection&)>& visit);
 
+  // Pings silent connections, drops dead ones and ones stuck before their
+  // init: one sweep over this loop's connections, a few times a second.
+  void start_liveness_sweep();
+
   // Queues `connection` to be flushed once, after everything this turn
   // delivers: many frames, one write.
   void request_flush(Connection* connection) { dirty_.push_back(connection); }
@@ -57,6 +61,7 @@ class LoopContext {
 
  private:
   void end_turn();
+  void sweep();
 
   std::vector<LoopContext*> peers_;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> live_;

@@ -1,0 +1,112 @@
+"""What happens when clients misbehave: slow consumers, dead peers, clients
+that never finish their handshake or never send their init."""
+import asyncio
+import json
+import socket
+import time
+
+import rawws
+import v1
+from v1 import recv_json
+
+SLOW_SECONDS = 5  # the CI length; docs/reliability.md records a 30 s run
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_member_that_stops_reading_is_dropped_and_the_room_keeps_everything(make_server):
+    srv = make_server("--max-outbound-bytes", "262144").start()
+
+    async def scenario():
+        key, senders = await v1.room(srv.url, *[f"s{i}" for i in range(9)])
+        stalled = rawws.RawClient(srv.port)
+        stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.send_json({"type": "init", "person": "stalled", "join": key})
+        for ws in senders:
+            assert (await recv_json(ws))["message"] == "stalled Joined!"
+        # From here on `stalled` reads nothing.
+        payload = "x" * 8000
+        counts = [0] * 9
+        sent = [0] * 9
+        disconnect_seen = [False] * 9
+        deadline = time.monotonic() + SLOW_SECONDS
+
+        async def send(i):
+            while time.monotonic() < deadline:
+                await senders[i].send(json.dumps({"type": "message", "data": [i, sent[i], payload]}))
+                sent[i] += 1
+                # As fast as a Python client can also read what the other eight
+                # send (the server would drop it as a slow consumer otherwise).
+                await asyncio.sleep(0.004)
+
+        async def receive(i):
+            while True:
+                try:
+                    message = await recv_json(senders[i], timeout=3)
+                except asyncio.TimeoutError:
+                    return
+                if message["type"] == "message":
+                    counts[i] += 1
+                elif message == {"type": "connection_message", "message": "stalled Disconnected!"}:
+                    disconnect_seen[i] = True
+
+        await asyncio.gather(*(send(i) for i in range(9)), *(receive(i) for i in range(9)))
+        total = sum(sent)
+        for i in range(9):
+            assert counts[i] == total - sent[i], (i, counts[i], total - sent[i])  # everything, from everyone
+            assert disconnect_seen[i]
+        assert total * 8000 > 100 * 262144  # far more went by than the stalled one could buffer
+        stalled.close()
+        for ws in senders:
+            await ws.close()
+        return total
+
+    baseline = rss_kb(srv.process.pid)
+    asyncio.run(scenario())
+    assert rss_kb(srv.process.pid) < baseline + 64 * 1024  # bounded: nowhere near what was relayed
+    srv.stop()
+    assert any("slow consumer" in line for line in srv.log_lines)
+
+
+def test_a_peer_that_stops_answering_pings_is_reported_disconnected(make_server):
+    srv = make_server("--ping-interval", "0.5", "--ping-timeout", "0.5").start()
+
+    async def scenario():
+        key, (a,) = await v1.room(srv.url, "ana")  # websockets answers pings by itself
+        ghost = rawws.RawClient(srv.port)
+        ghost.send_json({"type": "init", "person": "ghost", "join": key})
+        assert (await recv_json(a))["message"] == "ghost Joined!"
+        started = time.monotonic()
+        # The ghost keeps its TCP connection but never reads or answers again.
+        assert await recv_json(a, timeout=10) == {"type": "connection_message", "message": "ghost Disconnected!"}
+        assert time.monotonic() - started < 5
+        await v1.assert_silent(a, 1.5)  # ana answers pings, so she stays
+        assert a.open
+        await a.close()
+        ghost.close()
+    asyncio.run(scenario())
+
+
+def test_a_half_finished_handshake_is_dropped_after_the_handshake_timeout(make_server):
+    srv = make_server("--handshake-timeout", "0.5").start()
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    started = time.monotonic()
+    assert sock.recv(1024) == b""  # closed by the server
+    assert time.monotonic() - started < 4
+    sock.close()
+
+
+def test_a_client_that_never_sends_init_is_closed_with_1008(make_server):
+    srv = make_server("--init-timeout", "0.5").start()
+    raw = rawws.RawClient(srv.port)
+    assert raw.recv_json() == {"type": "error",
+                               "message": "No init in time: send init first, right after connecting."}
+    assert raw.recv_close()[0] == 1008
+    raw.close()
