@@ -45,7 +45,9 @@ class ClientMessageParser {
  private:
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser nested_validator_;
-  simdjson::padded_string padded_;
+  // Never empty: an empty message must still point simdjson at real memory
+  // (found by the fuzzer: memcpy to a null buffer).
+  simdjson::padded_string padded_{std::size_t{4096}};
 };
 
 }  // namespace rk::protocol

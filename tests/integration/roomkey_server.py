@@ -55,12 +55,18 @@ class RoomkeyServer:
         return self.wait()
 
     def stop(self):
+        """SIGTERM, which must end in exit code 0: a graceful shutdown, and
+        under the sanitizers no leak or race report."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                return self.wait()
+                code = self.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                return self.kill()
+                self.kill()
+                raise AssertionError("roomkey did not stop within 30 s of SIGTERM")
+            if code != 0:
+                raise AssertionError(f"roomkey exited {code} after SIGTERM:\n" + "".join(self.log_lines[-80:]))
+            return code
         if self.process and not self.process.stdout.closed:
             return self.wait()
         return None
