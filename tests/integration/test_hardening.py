@@ -3,10 +3,12 @@ that never finish their handshake or never send their init."""
 import asyncio
 import json
 import socket
+import subprocess
 import time
 
 import rawws
 import v1
+from roomkey_server import BINARY
 from v1 import recv_json
 
 SLOW_SECONDS = 5  # the CI length; docs/reliability.md records a 30 s run
@@ -110,3 +112,23 @@ def test_a_client_that_never_sends_init_is_closed_with_1008(make_server):
                                "message": "No init in time: send init first, right after connecting."}
     assert raw.recv_close()[0] == 1008
     raw.close()
+
+
+def test_memory_returns_to_its_level_after_thousands_of_clients_come_and_go(make_server):
+    srv = make_server().start()
+
+    def round_of_clients():
+        # 2,000 connect + join + leave, then 1,000 clients exchanging messages for a second.
+        subprocess.run([BINARY, "bench", "--port", str(srv.port), "--mode", "churn", "--rooms", "100",
+                        "--members", "21"], check=True, capture_output=True, timeout=120)
+        subprocess.run([BINARY, "bench", "--port", str(srv.port), "--rooms", "100", "--members", "10",
+                        "--inflight", "4", "--duration", "1", "--warmup", "0.2"],
+                       check=True, capture_output=True, timeout=120)
+        time.sleep(0.5)
+
+    round_of_clients()  # first round: allocator pools and buffers reach their working size
+    baseline = rss_kb(srv.process.pid)
+    for _ in range(3):
+        round_of_clients()
+    after = rss_kb(srv.process.pid)
+    assert after < baseline + 2048, (baseline, after)  # 6,000 more clients came and went: no growth
