@@ -32,6 +32,26 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   command
+      .add_option("--max-connections", s.max_connections,
+                  "Connections the process accepts at once; more get HTTP 503")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))
+      ->capture_default_str();
+  command
+      .add_option("--max-connections-per-ip", s.max_connections_per_ip,
+                  "Connections from one IP address at once (0: no limit; mind NAT gateways); more get HTTP 503")
+      ->capture_default_str();
+  command
+      .add_option("--max-room-members", s.max_room_members,
+                  "Members one room may have; a join beyond gets an error and close 1008")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+      ->capture_default_str();
+  command
+      .add_option("--max-messages-per-second", s.max_messages_per_second,
+                  "Messages one connection may send per second, bursts to twice that (0: no limit); excess "
+                  "messages get an error, a second's worth refused in a row closes with 1008")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  command
       .add_option("--max-outbound-bytes", s.max_outbound_bytes,
                   "Bytes queued for one client that does not read; beyond it the client is disconnected "
                   "(close 1008) and its room carries on")

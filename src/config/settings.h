@@ -19,6 +19,10 @@ struct Settings {
   std::size_t max_message_bytes = 1 << 20;
   unsigned threads = 0;  // 0: one per core this process may use
   std::string log_level = "info";
+  std::size_t max_connections = 500000;  // process-wide
+  std::size_t max_connections_per_ip = 0;  // 0: no per-address limit (NAT gateways share addresses)
+  std::size_t max_room_members = 10000;
+  double max_messages_per_second = 10000;  // per connection, bursts to twice that; 0: no limit
   std::size_t max_outbound_bytes = 4 << 20;  // per connection: beyond it, a slow consumer is dropped
   double ping_interval_s = 30.0;    // ping a connection silent this long
   double ping_timeout_s = 20.0;     // ... and drop it if still silent this much later

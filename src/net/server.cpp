@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/admission.h"
 #include "net/listener.h"
 #include "net/worker.h"
 #include "store/open_store.h"
@@ -97,8 +98,10 @@ int serve(const config::Settings& settings) {
   }
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
+  auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
   std::vector<std::unique_ptr<Worker>> workers;
-  for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(settings, *store));
+  for (unsigned i = 0; i < thread_count; ++i)
+    workers.push_back(std::make_unique<Worker>(settings, *store, admission));
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
   for (auto& worker : workers) {

@@ -18,7 +18,8 @@ constexpr int kAcceptsPerWakeup = 64;
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 }  // namespace
 
-Worker::Worker(const config::Settings& settings, store::RoomStore& store) : context_(loop_, settings, store) {}
+Worker::Worker(const config::Settings& settings, store::RoomStore& store, std::shared_ptr<Admission> admission)
+    : context_(loop_, settings, store), admission_(std::move(admission)) {}
 
 void Worker::accept_from(int listen_fd) {
   listen_fd_ = listen_fd;
@@ -29,7 +30,9 @@ void Worker::on_io(std::uint32_t) { accept_ready(); }
 
 void Worker::accept_ready() {
   for (int i = 0; i < kAcceptsPerWakeup; ++i) {
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof peer;
+    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
       // Out of file descriptors or memory: keep serving the connections we
@@ -37,10 +40,27 @@ void Worker::accept_ready() {
       spdlog::warn("accept: {}", std::strerror(errno));
       return pause_accepting();
     }
+    std::string_view refusal;
+    auto ticket = admission_->admit(peer, refusal);
+    if (!ticket) {
+      refuse(fd, refusal);
+      continue;
+    }
     const int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    context_.adopt(fd);
+    context_.adopt(fd, std::move(ticket));
   }
+}
+
+// Over a connection limit: a one-shot HTTP answer, best effort (the socket
+// is new, so its send buffer is empty), then close.
+void Worker::refuse(int fd, std::string_view why) {
+  std::string response = "HTTP/1.1 503 Service Unavailable\r\nServer: roomkey\r\nRetry-After: 5\r\n"
+                         "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ";
+  response.append(std::to_string(why.size() + 1)).append("\r\n\r\n").append(why).append("\n");
+  [[maybe_unused]] const auto sent = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+  ::close(fd);
+  spdlog::debug("refused a connection: {}", why);
 }
 
 void Worker::pause_accepting() {

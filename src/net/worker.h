@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/settings.h"
+#include "net/admission.h"
 #include "loop/event_loop.h"
 #include "session/loop_context.h"
 #include "store/room_store.h"
@@ -15,7 +16,7 @@ namespace rk::net {
 
 class Worker final : public loop::IoHandler {
  public:
-  Worker(const config::Settings& settings, store::RoomStore& store);
+  Worker(const config::Settings& settings, store::RoomStore& store, std::shared_ptr<Admission> admission);
 
   // Starts accepting from `listen_fd` (shared, owned by the caller).
   void accept_from(int listen_fd);
@@ -32,9 +33,11 @@ class Worker final : public loop::IoHandler {
  private:
   void accept_ready();
   void pause_accepting();
+  static void refuse(int fd, std::string_view why);
 
   loop::EventLoop loop_;
   session::LoopContext context_;
+  std::shared_ptr<Admission> admission_;
   int listen_fd_ = -1;
   bool accepting_ = false;
 };

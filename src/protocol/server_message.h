@@ -28,6 +28,8 @@ inline constexpr std::string_view kAlreadyInRoom = "Already in a room: open a ne
 inline constexpr std::string_view kDestroyOtherRoom = "Not your room: you can only destroy the room you are in.";
 inline constexpr std::string_view kStoreUnavailableCreate = "Room store unavailable: the room was not created, try again.";
 inline constexpr std::string_view kStoreUnavailableJoin = "Room store unavailable: could not look up the join key, try again.";
+inline constexpr std::string_view kRateLimited = "Rate limit: too many messages per second; this one was dropped.";
+inline constexpr std::string_view kRoomFull = "Room is full: it has reached the server's member limit.";
 inline constexpr std::string_view kInitTimeout = "No init in time: send init first, right after connecting.";
 inline constexpr std::string_view kStoreUnavailableDestroy = "Room store unavailable: the room was not destroyed, try again.";
 }  // namespace errors

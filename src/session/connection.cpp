@@ -28,12 +28,15 @@ constexpr int kReadsPerWakeup = 4;
 constexpr int kCreateAttempts = 3;
 }  // namespace
 
-Connection::Connection(LoopContext& loop, int fd)
+Connection::Connection(LoopContext& loop, int fd, std::shared_ptr<void> admission_ticket)
     : loop_(loop),
       fd_(fd),
+      admission_ticket_(std::move(admission_ticket)),
       assembler_(loop.settings.max_message_bytes),
       phase_started_(loop.loop.now()),
-      last_heard_(loop.loop.now()) {}
+      last_heard_(loop.loop.now()),
+      rate_tokens_(2.0 * loop.settings.max_messages_per_second),
+      rate_refilled_(loop.loop.now()) {}
 
 namespace {
 loop::Clock::duration seconds(double value) {
@@ -270,6 +273,7 @@ void Connection::hand_off(LoopContext& owner, std::string key, bool create) {
     Connection& from = *self;
     if (from.state_ == State::kClosed) return;
     handoff.fd = from.fd_;
+    handoff.ticket = std::move(from.admission_ticket_);
     handoff.carry = std::move(from.carry_);
     for (std::size_t i = from.outbound_head_; i < from.outbound_.size(); ++i)
       handoff.outbound.push_back(std::move(from.outbound_[i]));
@@ -360,6 +364,11 @@ void Connection::join_room(std::string key) {
 }
 
 void Connection::enter_room(room::Room& room) {
+  if (room.members().size() >= loop_.settings.max_room_members) {
+    enqueue(protocol::error_frame(protocol::errors::kRoomFull));
+    if (room.empty()) loop_.rooms.erase_if_empty(room);
+    return start_close(CloseCode::kPolicyViolation, "room full");
+  }
   std::string notice = person_;
   notice.append(protocol::notice::kJoined);
   room.broadcast(protocol::connection_message_frame(notice), this);
@@ -386,7 +395,29 @@ void Connection::destroy_room() {
   });
 }
 
+// Token bucket: --max-messages-per-second, bursts up to twice that. Excess
+// messages get an error; a full second's worth refused in a row closes.
+bool Connection::within_rate_limit() {
+  const double rate = loop_.settings.max_messages_per_second;
+  if (rate <= 0) return true;
+  const auto now = loop_.loop.now();
+  rate_tokens_ = std::min(2 * rate, rate_tokens_ + rate * std::chrono::duration<double>(now - rate_refilled_).count());
+  rate_refilled_ = now;
+  if (rate_tokens_ >= 1) {
+    rate_tokens_ -= 1;
+    rate_strikes_ = 0;
+    return true;
+  }
+  if (++rate_strikes_ > rate) {
+    start_close(CloseCode::kPolicyViolation, "message rate limit exceeded");
+  } else {
+    reply_error(protocol::errors::kRateLimited);
+  }
+  return false;
+}
+
 void Connection::on_room_message(protocol::ClientMessage& message) {
+  if (!within_rate_limit()) return;
   std::visit(
       [this](auto& command) {
         using T = std::decay_t<decltype(command)>;

@@ -28,6 +28,7 @@ namespace rk::session {
 // A connection in flight between loops, after its init decided its room.
 struct Handoff {
   int fd = -1;
+  std::shared_ptr<void> ticket;  // the connection limit's count, moving along
   std::string carry;               // bytes received after the init message
   std::vector<FramePtr> outbound;  // not yet written
   std::size_t outbound_offset = 0;
@@ -40,7 +41,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                          public room::RoomMember,
                          public loop::IoHandler {
  public:
-  Connection(LoopContext& loop, int fd);
+  Connection(LoopContext& loop, int fd, std::shared_ptr<void> admission_ticket);
   ~Connection();
 
   void start();
@@ -79,6 +80,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void on_text(std::string_view text);
   void on_first_message(protocol::ClientMessage& message);
   void on_room_message(protocol::ClientMessage& message);
+  bool within_rate_limit();
   void place(std::string key, bool create);
   void hand_off(LoopContext& owner, std::string key, bool create);
   void create_room(std::string key, int attempts_left);
@@ -100,6 +102,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
 
   LoopContext& loop_;
   int fd_;
+  std::shared_ptr<void> admission_ticket_;
   State state_ = State::kHandshake;
   std::uint32_t interest_ = 0;  // events registered with epoll
   std::string carry_;           // received bytes not yet a whole request/frame
@@ -122,6 +125,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
   loop::Clock::time_point last_heard_;     // anything received
   bool ping_outstanding_ = false;
+  double rate_tokens_ = 0;  // token bucket for --max-messages-per-second
+  loop::Clock::time_point rate_refilled_;
+  std::uint32_t rate_strikes_ = 0;  // messages refused in a row
 
   std::string person_;       // from init, never from later messages
   std::string person_json_;  // person_ as a JSON string literal, encoded once

@@ -21,14 +21,14 @@ LoopContext& LoopContext::owner_of(std::string_view room_key) {
   return *peers_[std::hash<std::string_view>{}(room_key) % peers_.size()];
 }
 
-void LoopContext::adopt(int fd) {
-  auto connection = std::make_shared<Connection>(*this, fd);
+void LoopContext::adopt(int fd, std::shared_ptr<void> ticket) {
+  auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket));
   live_.emplace(connection.get(), connection);
   connection->start();
 }
 
 void LoopContext::adopt(Handoff handoff) {
-  auto connection = std::make_shared<Connection>(*this, handoff.fd);
+  auto connection = std::make_shared<Connection>(*this, handoff.fd, std::move(handoff.ticket));
   live_.emplace(connection.get(), connection);
   connection->resume_handoff(std::move(handoff));
 }

@@ -41,8 +41,9 @@ class LoopContext {
   void set_peers(std::vector<LoopContext*> peers) { peers_ = std::move(peers); }
   LoopContext& owner_of(std::string_view room_key);
 
-  // Takes a freshly accepted socket.
-  void adopt(int fd);
+  // Takes a freshly accepted socket and its admission ticket (released when
+  // the connection is freed).
+  void adopt(int fd, std::shared_ptr<void> ticket);
   // Takes a socket handed over by another loop (runs on this loop).
   void adopt(Handoff handoff);
   std::size_t connection_count() const { return live_.size(); }
