@@ -2,6 +2,7 @@
 that never finish their handshake or never send their init."""
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import time
@@ -131,4 +132,7 @@ def test_memory_returns_to_its_level_after_thousands_of_clients_come_and_go(make
     for _ in range(3):
         round_of_clients()
     after = rss_kb(srv.process.pid)
-    assert after < baseline + 2048, (baseline, after)  # 6,000 more clients came and went: no growth
+    # 6,000 more clients came and went: no growth. Under ASan the allocator's
+    # quarantine moves RSS by several MiB, and LeakSanitizer checks leaks at exit.
+    margin_kb = 16 * 1024 if "ASAN_OPTIONS" in os.environ else 2048
+    assert after < baseline + margin_kb, (baseline, after)

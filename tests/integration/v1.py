@@ -70,11 +70,21 @@ async def assert_server_still_serves(url):
     await b.close()
 
 
+async def confirm_joined(ws):
+    """A join has no reply, and one that needs the store completes later. A
+    message with an error in it is answered only after the join is done (the
+    server reads a client's messages in order), and only inside a room."""
+    await ws.send(json.dumps({"type": "message"}))
+    assert await recv_json(ws) == {"type": "error", "message": 'Invalid message: "data" is required.'}
+
+
 async def room_by_key(url, key, *people):
     """Joins every person to an existing `key` and checks they talk."""
     members = []
     for person in people:
         members.append(await join(url, person, key, *members))
+        if len(members) == 1:
+            await confirm_joined(members[0])
     await members[0].send(json.dumps({"type": "message", "data": "hello"}))
     for ws in members[1:]:
         assert await recv_json(ws) == {"type": "message", "person": people[0], "data": "hello"}
