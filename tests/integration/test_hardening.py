@@ -12,7 +12,8 @@ import v1
 from roomkey_server import BINARY
 from v1 import recv_json
 
-SLOW_SECONDS = 5  # the CI length; docs/reliability.md records a 30 s run
+# 5 s in CI; ROOMKEY_SLOW_CONSUMER_SECONDS=30 gives the run docs/reliability.md records.
+SLOW_SECONDS = float(os.environ.get("ROOMKEY_SLOW_CONSUMER_SECONDS", "5"))
 
 
 def rss_kb(pid):
@@ -71,8 +72,11 @@ def test_a_member_that_stops_reading_is_dropped_and_the_room_keeps_everything(ma
         return total
 
     baseline = rss_kb(srv.process.pid)
-    asyncio.run(scenario())
-    assert rss_kb(srv.process.pid) < baseline + 64 * 1024  # bounded: nowhere near what was relayed
+    total = asyncio.run(scenario())
+    after = rss_kb(srv.process.pid)
+    print(f"slow consumer: {SLOW_SECONDS:.0f} s, {total} messages of 8 KB sent by the 9 readers, "
+          f"server RSS {baseline} KB -> {after} KB")
+    assert after < baseline + 64 * 1024  # bounded: nowhere near what was relayed
     srv.stop()
     assert any("slow consumer" in line for line in srv.log_lines)
 
