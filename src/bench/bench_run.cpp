@@ -119,7 +119,6 @@ class BenchRun final : public BenchEvents {
     --pending_;
     pump_connects();
     if (member_of(client) != 0 && options_.mode != "churn") ++joiners_open_;
-    (void)client;
   }
 
   void on_key(int client, std::string key) override {

@@ -243,20 +243,20 @@ void Connection::on_first_message(protocol::ClientMessage& message) {
   }
   person_ = std::move(init->person);
   person_json_ = protocol::json_string(person_);
-  if (!init->join) return place(room::generate_room_key(), true);
+  if (!init->join) return place(room::generate_room_key(), true, kCreateAttempts);
   if (init->join->empty() || init->join->size() > room::kMaxKeyBytes) {
     enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
     return start_close(CloseCode::kNormal, "join key not found");
   }
-  place(std::move(*init->join), false);
+  place(std::move(*init->join), false, kCreateAttempts);
 }
 
 // Every room lives on the loop its key hashes to; a connection whose init
 // names a room of another loop moves there before anything else happens.
-void Connection::place(std::string key, bool create) {
+void Connection::place(std::string key, bool create, int create_attempts) {
   LoopContext& owner = loop_.owner_of(key);
   if (&owner != &loop_) return hand_off(owner, std::move(key), create);
-  if (create) return create_room(std::move(key), kCreateAttempts);
+  if (create) return create_room(std::move(key), create_attempts);
   join_room(std::move(key));
 }
 
@@ -337,9 +337,8 @@ void Connection::create_room(std::string key, int attempts_left) {
         self.enqueue(protocol::init_reply_frame(key));
         return;
       case store::StoreStatus::kAlreadyExists:
-        // Stay on this loop: the next key's owner may differ, which only
-        // matters for placement, and a retry is a 2^-128 event.
-        if (attempts_left > 1) return self.create_room(room::generate_room_key(), attempts_left - 1);
+        // The new key may belong to another loop: place it like the first.
+        if (attempts_left > 1) return self.place(room::generate_room_key(), true, attempts_left - 1);
         [[fallthrough]];
       default:
         spdlog::warn("room create failed: store unavailable");

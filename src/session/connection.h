@@ -81,7 +81,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void on_first_message(protocol::ClientMessage& message);
   void on_room_message(protocol::ClientMessage& message);
   bool within_rate_limit();
-  void place(std::string key, bool create);
+  void place(std::string key, bool create, int create_attempts);
   void hand_off(LoopContext& owner, std::string key, bool create);
   void create_room(std::string key, int attempts_left);
   void join_room(std::string key);
