@@ -1,6 +1,6 @@
 #pragma once
 // Protocol v1, client to server: one JSON object per text message, turned into
-// a typed command in one validating pass. Numbers and the relayed `data` value
+// a typed command: validated whole, then read field by field. Numbers and the relayed `data` value
 // are kept as the exact text the client sent, so they are forwarded without
 // being re-serialized.
 #include <optional>
@@ -44,7 +44,7 @@ class ClientMessageParser {
 
  private:
   simdjson::ondemand::parser parser_;
-  simdjson::dom::parser nested_validator_;
+  simdjson::dom::parser validator_;
   // Never empty: an empty message must still point simdjson at real memory
   // (found by the fuzzer: memcpy to a null buffer).
   simdjson::padded_string padded_{std::size_t{4096}};
