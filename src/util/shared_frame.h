@@ -4,8 +4,9 @@
 // sends it: fan-out copies a pointer per recipient, never the bytes.
 //
 // One allocation holds the count and the bytes (a shared_ptr<string> took
-// two, and malloc showed in the fan-out profile). The count is atomic so that
-// a frame may be handed to another thread (a connection moving loops).
+// two, and malloc showed in the fan-out profile), from frame_memory's
+// per-thread blocks when small. The count is atomic so that a frame may be
+// handed to another thread (a connection moving loops).
 #include <atomic>
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 #include <cstddef>
@@ -13,6 +14,8 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+
+#include "util/frame_memory.h"
 
 namespace rk {
 
@@ -26,7 +29,7 @@ class OutboundFrame {
 
   // Uninitialised bytes, to be filled before the frame is shared.
   static boost::intrusive_ptr<OutboundFrame> allocate(std::size_t size) {
-    void* memory = ::operator new(sizeof(OutboundFrame) + size);
+    void* memory = frame_memory::take(sizeof(OutboundFrame) + size);
     return boost::intrusive_ptr<OutboundFrame>(new (memory) OutboundFrame(size));
   }
 
@@ -35,8 +38,9 @@ class OutboundFrame {
   }
   friend void intrusive_ptr_release(const OutboundFrame* frame) {
     if (frame->references_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const std::size_t bytes = sizeof(OutboundFrame) + frame->size_;
       frame->~OutboundFrame();
-      ::operator delete(const_cast<OutboundFrame*>(frame));
+      frame_memory::give(const_cast<OutboundFrame*>(frame), bytes);
     }
   }
 
