@@ -46,6 +46,17 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();
   command
+      .add_option("--max-rooms", s.max_rooms,
+                  "Rooms the store may hold (counted at startup, then as rooms are created and destroyed; "
+                  "0: no limit); a create beyond gets an error and close 1013 (try again later)")
+      ->capture_default_str();
+  command
+      .add_option("--max-failed-joins-per-minute", s.max_failed_joins_per_minute,
+                  "Joins with an unknown key one IP address (an IPv6 /64) may make per minute, in bursts of "
+                  "that many (0: no limit); once used up, every join from that address is refused (close "
+                  "1008) until the allowance refills, so guessing keys stays slow")
+      ->capture_default_str();
+  command
       .add_option("--max-messages-per-second", s.max_messages_per_second,
                   "Messages one connection may send per second, bursts to twice that (0: no limit); excess "
                   "messages get an error, a second's worth refused in a row closes with 1008")

@@ -22,6 +22,8 @@ struct Settings {
   std::size_t max_connections = 500000;  // process-wide
   std::size_t max_connections_per_ip = 0;  // 0: no per-address limit (NAT gateways share addresses)
   std::size_t max_room_members = 10000;
+  std::uint64_t max_rooms = 1000000;  // rooms the store may hold; 0: no limit
+  unsigned max_failed_joins_per_minute = 60;  // unknown-key joins per source address; 0: no limit
   double max_messages_per_second = 10000;  // per connection, bursts to twice that; 0: no limit
   std::size_t max_outbound_bytes = 4 << 20;  // per connection: beyond it, a slow consumer is dropped
   double ping_interval_s = 30.0;    // ping a connection silent this long

@@ -84,7 +84,7 @@ int serve(const config::Settings& settings) {
   block_shutdown_signals();  // before any thread starts, store threads included
   std::unique_ptr<store::RoomStore> store;
   try {
-    store = store::open_store(settings.store, {settings.store_password_file});
+    store = store::open_store(settings.store, {settings.store_password_file, settings.max_rooms});
   } catch (const std::exception& e) {
     std::cerr << "roomkey: " << e.what() << "\n";
     return kExitUsage;
@@ -99,9 +99,10 @@ int serve(const config::Settings& settings) {
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
+  session::JoinGuard join_guard(settings.max_failed_joins_per_minute);
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < thread_count; ++i)
-    workers.push_back(std::make_unique<Worker>(settings, *store, admission));
+    workers.push_back(std::make_unique<Worker>(settings, *store, admission, join_guard));
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
   for (auto& worker : workers) {

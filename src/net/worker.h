@@ -16,7 +16,8 @@ namespace rk::net {
 
 class Worker final : public loop::IoHandler {
  public:
-  Worker(const config::Settings& settings, store::RoomStore& store, std::shared_ptr<Admission> admission);
+  Worker(const config::Settings& settings, store::RoomStore& store, std::shared_ptr<Admission> admission,
+         session::JoinGuard& join_guard);
 
   // Starts accepting from `listen_fd` (shared, owned by the caller).
   void accept_from(int listen_fd);

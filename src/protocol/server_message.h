@@ -31,6 +31,9 @@ inline constexpr std::string_view kStoreUnavailableJoin = "Room store unavailabl
 inline constexpr std::string_view kRateLimited = "Rate limit: too many messages per second; this one was dropped.";
 inline constexpr std::string_view kRoomFull = "Room is full: it has reached the server's member limit.";
 inline constexpr std::string_view kInitTimeout = "No init in time: send init first, right after connecting.";
+inline constexpr std::string_view kRoomLimit = "Room limit reached: the server holds as many rooms as it may; try again later.";
+inline constexpr std::string_view kTooManyFailedJoins =
+    "Too many joins with unknown keys from your address: wait a minute before joining again.";
 inline constexpr std::string_view kStoreUnavailableDestroy = "Room store unavailable: the room was not destroyed, try again.";
 }  // namespace errors
 

@@ -244,11 +244,26 @@ void Connection::on_first_message(protocol::ClientMessage& message) {
   person_ = std::move(init->person);
   person_json_ = protocol::json_string(person_);
   if (!init->join) return place(room::generate_room_key(), true, kCreateAttempts);
-  if (init->join->empty() || init->join->size() > room::kMaxKeyBytes) {
-    enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
-    return start_close(CloseCode::kNormal, "join key not found");
+  if (!loop_.join_guard.may_join(peer_address(), loop_.loop.now())) {
+    enqueue(protocol::error_frame(protocol::errors::kTooManyFailedJoins));
+    return start_close(CloseCode::kPolicyViolation, "too many unknown join keys");
   }
+  if (init->join->empty() || init->join->size() > room::kMaxKeyBytes) return refuse_unknown_key();
   place(std::move(*init->join), false, kCreateAttempts);
+}
+
+void Connection::refuse_unknown_key() {
+  loop_.join_guard.failed(peer_address(), loop_.loop.now());
+  enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
+  start_close(CloseCode::kNormal, "join key not found");
+}
+
+// Asked only when joining, so that idle connections do not store it.
+session::GuardedAddress Connection::peer_address() const {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &length) != 0) peer.ss_family = AF_UNSPEC;
+  return session::GuardedAddress::of(peer);
 }
 
 // Every room lives on the loop its key hashes to; a connection whose init
@@ -336,6 +351,10 @@ void Connection::create_room(std::string key, int attempts_left) {
         self.enter_room(self.loop_.rooms.find_or_create(key));
         self.enqueue(protocol::init_reply_frame(key));
         return;
+      case store::StoreStatus::kLimitReached:
+        spdlog::debug("room create refused: --max-rooms reached");
+        self.enqueue(protocol::error_frame(protocol::errors::kRoomLimit));
+        return self.start_close(CloseCode::kTryAgainLater, "room limit reached");
       case store::StoreStatus::kAlreadyExists:
         // The new key may belong to another loop: place it like the first.
         if (attempts_left > 1) return self.place(room::generate_room_key(), true, attempts_left - 1);
@@ -354,8 +373,7 @@ void Connection::join_room(std::string key) {
       case store::StoreStatus::kOk:
         return self.enter_room(self.loop_.rooms.find_or_create(key));
       case store::StoreStatus::kNotFound:
-        self.enqueue(protocol::error_frame(protocol::errors::kJoinKeyNotFound));
-        return self.start_close(CloseCode::kNormal, "join key not found");
+        return self.refuse_unknown_key();
       default:
         return self.reply_error(protocol::errors::kStoreUnavailableJoin);
     }

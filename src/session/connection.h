@@ -85,6 +85,8 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void hand_off(LoopContext& owner, std::string key, bool create);
   void create_room(std::string key, int attempts_left);
   void join_room(std::string key);
+  void refuse_unknown_key();
+  session::GuardedAddress peer_address() const;
   void enter_room(room::Room& room);
   void destroy_room();
   void leave_room();

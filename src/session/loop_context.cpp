@@ -8,8 +8,9 @@
 
 namespace rk::session {
 
-LoopContext::LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store)
-    : loop(loop), settings(settings), store(store), read_buffer(64 * 1024) {
+LoopContext::LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store,
+                         JoinGuard& join_guard)
+    : loop(loop), settings(settings), store(store), join_guard(join_guard), read_buffer(64 * 1024) {
   peers_.push_back(this);
   loop.on_turn_end([this] { end_turn(); });
 }

@@ -14,6 +14,7 @@
 #include "loop/event_loop.h"
 #include "protocol/client_message.h"
 #include "room/room_registry.h"
+#include "session/join_guard.h"
 #include "store/room_store.h"
 
 namespace rk::session {
@@ -23,12 +24,13 @@ struct Handoff;
 
 class LoopContext {
  public:
-  LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store);
+  LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store, JoinGuard& join_guard);
   ~LoopContext();
 
   loop::EventLoop& loop;
   const config::Settings& settings;
   store::RoomStore& store;
+  JoinGuard& join_guard;  // shared by all loops
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;
   std::vector<char> read_buffer;  // every socket of this loop reads into it

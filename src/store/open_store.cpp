@@ -13,10 +13,10 @@ namespace rk::store {
 namespace {
 
 template <typename Backend, typename... Args>
-std::unique_ptr<RoomStore> single(Args&&... args) {
+std::unique_ptr<RoomStore> single(const StoreOptions& options, Args&&... args) {
   std::vector<std::unique_ptr<StoreBackend>> backends;
   backends.push_back(std::make_unique<Backend>(std::forward<Args>(args)...));
-  return std::make_unique<StoreRunner>(std::move(backends));
+  return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms);
 }
 
 void fill_password(MariadbConfig& config, const StoreOptions& options) {
@@ -37,17 +37,17 @@ std::unique_ptr<RoomStore> open_mariadb(std::string_view spec, const StoreOption
   MariadbBackend::init_library();
   std::vector<std::unique_ptr<StoreBackend>> backends;
   for (int i = 0; i < config.pool_size; ++i) backends.push_back(std::make_unique<MariadbBackend>(config));
-  return std::make_unique<StoreRunner>(std::move(backends));
+  return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms);
 }
 
 }  // namespace
 
 std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions& options) {
-  if (spec == "memory") return single<MemoryBackend>();
+  if (spec == "memory") return single<MemoryBackend>(options);
   if (spec.starts_with("sqlite:")) {
     const std::string_view path = spec.substr(7);
     if (path.empty()) throw StoreOpenError("--store sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
-    return single<SqliteBackend>(std::string(path));
+    return single<SqliteBackend>(options, std::string(path));
   }
   if (spec.starts_with("mariadb://")) return open_mariadb(spec, options);
   throw StoreOpenError("unknown --store '" + std::string(spec) +

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@ struct StoreOptions {
   // For mariadb:// without a password in the URL: read from this file
   // (trailing newline ignored), else from $ROOMKEY_STORE_PASSWORD.
   std::string password_file;
+  // Rooms the store may hold (--max-rooms); 0: no limit.
+  std::uint64_t max_rooms = 0;
 };
 
 // Parses `--store` ("memory", "sqlite:PATH", "mariadb://...") and opens it.

@@ -3,8 +3,10 @@
 // never blocks them: each request is queued to the store's own thread(s) and
 // its result handed to the callback there (the caller posts it back to its
 // loop). Backends are plain synchronous code behind StoreBackend.
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -18,6 +20,7 @@ enum class StoreStatus {
   kNotFound,       // exists or destroy: no such key
   kAlreadyExists,  // create: the key is taken
   kUnavailable,    // the store could not answer; nothing was changed
+  kLimitReached,   // create: the store already holds --max-rooms rooms; nothing was changed
 };
 
 struct StoreRequest {
@@ -32,6 +35,8 @@ class StoreBackend {
   // Runs the requests in order and fills in each status. When this returns,
   // every kOk create or destroy is durable.
   virtual void run_batch(std::span<StoreRequest> requests) = 0;
+  // How many rooms the store holds, or nothing if it cannot answer now.
+  virtual std::optional<std::uint64_t> count_rooms() = 0;
   virtual std::string describe() const = 0;
 };
 

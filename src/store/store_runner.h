@@ -3,7 +3,13 @@
 // MariaDB: one per pooled connection). Requests queue up while the backends
 // are busy and the next free thread runs everything queued as one batch, so a
 // burst of creates costs one durable commit rather than one each.
+//
+// It also holds the room limit (--max-rooms): the rooms the store held at
+// startup, plus those created, minus those destroyed since. A create beyond
+// the limit is answered kLimitReached without touching the backend.
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -16,7 +22,8 @@ namespace rk::store {
 
 class StoreRunner final : public RoomStore {
  public:
-  explicit StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends);
+  // max_rooms 0: no limit.
+  StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends, std::uint64_t max_rooms);
   ~StoreRunner() override;
 
   void submit(StoreOp op, std::string key, StoreCallback done) override;
@@ -29,6 +36,9 @@ class StoreRunner final : public RoomStore {
     StoreCallback done;
   };
   void run(StoreBackend& backend);
+  void count_rooms_once(StoreBackend& backend);
+  bool reserve_room();
+  void settle(const StoreRequest& request);
 
   std::vector<std::unique_ptr<StoreBackend>> backends_;
   std::mutex mutex_;  // guards queue_ and stopping_; never held while the backend runs
@@ -36,6 +46,11 @@ class StoreRunner final : public RoomStore {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  const std::uint64_t max_rooms_;
+  // Rooms held, counting creates in flight. Touched once per create or
+  // destroy, by the store threads only.
+  std::atomic<std::uint64_t> rooms_{0};
+  std::atomic<bool> counted_{false};
 };
 
 }  // namespace rk::store

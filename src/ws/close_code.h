@@ -14,6 +14,7 @@ enum class CloseCode : std::uint16_t {
   kPolicyViolation = 1008,
   kMessageTooBig = 1009,
   kInternalError = 1011,
+  kTryAgainLater = 1013,
 };
 
 // Whether a peer may put `code` in a close frame: the registered codes that

@@ -103,3 +103,73 @@ def test_messages_over_the_rate_limit_get_errors_and_sustained_abuse_a_close(mak
         assert a.close_code == 1008
         await b.close()
     run(scenario())
+
+
+def test_creates_beyond_the_room_limit_get_an_error_and_1013_until_a_room_is_destroyed(make_server):
+    srv = make_server("--max-rooms", "2").start()
+    limit_error = "Room limit reached: the server holds as many rooms as it may; try again later."
+
+    async def scenario():
+        a, key_a = await v1.create(srv.url, "ana")
+        b, _ = await v1.create(srv.url, "ben")
+        c = await v1.connect(srv.url)
+        await c.send(json.dumps({"type": "init", "person": "cy"}))
+        await v1.expect_error_then_close(c, limit_error)
+        assert c.close_code == 1013
+        # Joining existing rooms is not limited.
+        d = await v1.join(srv.url, "di", key_a, a)
+        await v1.confirm_joined(d)
+        await a.send(json.dumps({"type": "destroy", "join": key_a}))
+        assert await recv_json(d) == {"type": "connection_message", "message": f"{key_a} Session Destroyed!"}
+        e, _ = await v1.create(srv.url, "eve")  # the destroyed room's place is free again
+        await e.close(); await b.close()
+    run(scenario())
+
+
+def test_rooms_already_stored_count_against_the_limit_after_a_restart(make_server):
+    srv = make_server("--max-rooms", "2").start()
+
+    async def fill():
+        for name in ("ana", "ben"):
+            ws, _ = await v1.create(srv.url, name)
+            await ws.close()
+    run(fill())
+    srv.stop()
+    srv.start()
+
+    async def over():
+        c = await v1.connect(srv.url)
+        await c.send(json.dumps({"type": "init", "person": "cy"}))
+        await v1.expect_error_then_close(
+            c, "Room limit reached: the server holds as many rooms as it may; try again later.")
+    run(over())
+
+
+def test_an_address_that_guesses_keys_is_refused_even_a_real_key_until_its_allowance_refills(make_server):
+    srv = make_server("--max-failed-joins-per-minute", "30").start()
+    too_many = "Too many joins with unknown keys from your address: wait a minute before joining again."
+
+    async def guess(url, key):
+        ws = await v1.connect(url)
+        await ws.send(json.dumps({"type": "init", "person": "guesser", "join": key}))
+        return ws
+
+    async def scenario():
+        owner, key = await v1.create(srv.url, "owner")
+        for i in range(30):
+            ws = await guess(srv.url, f"not-a-key-{i}")
+            await v1.expect_error_then_close(ws, "Join Key Not Found!")
+        ws = await guess(srv.url, key)  # a real key now tells the guesser nothing
+        await v1.expect_error_then_close(ws, too_many)
+        assert ws.close_code == 1008
+        await v1.assert_silent(owner, 0.2)
+        # Another address is not affected.
+        other = await v1.connect(srv.url, local_addr=("127.0.0.2", 0))
+        await other.send(json.dumps({"type": "init", "person": "friend", "join": key}))
+        assert await recv_json(owner) == {"type": "connection_message", "message": "friend Joined!"}
+        # 30 a minute: one more try every 2 s.
+        await asyncio.sleep(2.5)
+        ws = await guess(srv.url, key)
+        assert await recv_json(owner) == {"type": "connection_message", "message": "guesser Joined!"}
+        await ws.close(); await other.close(); await owner.close()
+    run(scenario())

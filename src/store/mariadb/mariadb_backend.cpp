@@ -172,6 +172,24 @@ MariadbBackend::Outcome MariadbBackend::run_in_transaction(std::span<StoreReques
   return Outcome::kDone;
 }
 
+std::optional<std::uint64_t> MariadbBackend::count_rooms() {
+  if (!db_ && (std::chrono::steady_clock::now() < next_connect_attempt_ || !connect(false))) return std::nullopt;
+  constexpr std::string_view sql = "SELECT COUNT(*) FROM websock";
+  if (mysql_real_query(db_, sql.data(), sql.size()) != 0) {
+    note_failure(sql);
+    return std::nullopt;
+  }
+  MYSQL_RES* result = mysql_store_result(db_);
+  if (!result) {
+    note_failure(sql);
+    return std::nullopt;
+  }
+  std::optional<std::uint64_t> count;
+  if (MYSQL_ROW row = mysql_fetch_row(result); row && row[0]) count = std::stoull(row[0]);
+  mysql_free_result(result);
+  return count;
+}
+
 void MariadbBackend::run_batch(std::span<StoreRequest> requests) {
   for (auto& request : requests) request.status = StoreStatus::kUnavailable;
   for (int attempt = 0; attempt < 2; ++attempt) {

@@ -26,6 +26,7 @@ class MariadbBackend final : public StoreBackend {
   MariadbBackend& operator=(const MariadbBackend&) = delete;
 
   void run_batch(std::span<StoreRequest> requests) override;
+  std::optional<std::uint64_t> count_rooms() override;
   std::string describe() const override;
 
   // Call once per process before any backend is created (not thread-safe).

@@ -10,6 +10,7 @@ namespace rk::store {
 class MemoryBackend final : public StoreBackend {
  public:
   void run_batch(std::span<StoreRequest> requests) override;
+  std::optional<std::uint64_t> count_rooms() override { return keys_.size(); }
   std::string describe() const override { return "memory (rooms are lost on exit)"; }
 
  private:

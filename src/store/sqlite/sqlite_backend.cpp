@@ -103,6 +103,18 @@ StoreStatus SqliteBackend::run_one(const StoreRequest& request) {
   return StoreStatus::kUnavailable;
 }
 
+std::optional<std::uint64_t> SqliteBackend::count_rooms() {
+  sqlite3_stmt* statement = nullptr;
+  std::optional<std::uint64_t> count;
+  if (sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM websock", -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW)
+    count = static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
+  else
+    spdlog::error("sqlite: counting rooms failed: {}", sqlite3_errmsg(db_));
+  sqlite3_finalize(statement);
+  return count;
+}
+
 void SqliteBackend::run_batch(std::span<StoreRequest> requests) {
   if (!exec_quietly("BEGIN IMMEDIATE")) {
     for (auto& request : requests) request.status = StoreStatus::kUnavailable;

@@ -19,6 +19,7 @@ class SqliteBackend final : public StoreBackend {
   SqliteBackend& operator=(const SqliteBackend&) = delete;
 
   void run_batch(std::span<StoreRequest> requests) override;
+  std::optional<std::uint64_t> count_rooms() override;
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:

@@ -1,0 +1,93 @@
+#include "session/join_guard.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+namespace rk::session {
+namespace {
+
+using namespace std::chrono_literals;
+
+GuardedAddress v4(const char* text) {
+  sockaddr_storage peer{};
+  auto& address = reinterpret_cast<sockaddr_in&>(peer);
+  address.sin_family = AF_INET;
+  inet_pton(AF_INET, text, &address.sin_addr);
+  return GuardedAddress::of(peer);
+}
+
+GuardedAddress v6(const char* text) {
+  sockaddr_storage peer{};
+  auto& address = reinterpret_cast<sockaddr_in6&>(peer);
+  address.sin6_family = AF_INET6;
+  inet_pton(AF_INET6, text, &address.sin6_addr);
+  return GuardedAddress::of(peer);
+}
+
+TEST(JoinGuard, AnAddressIsRefusedOnceItsFailuresUseUpTheMinute) {
+  JoinGuard guard(3);
+  const auto start = JoinGuard::Clock::now();
+  const auto guesser = v4("203.0.113.7");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(guard.may_join(guesser, start));
+    guard.failed(guesser, start);
+  }
+  EXPECT_FALSE(guard.may_join(guesser, start));
+  EXPECT_TRUE(guard.may_join(v4("203.0.113.8"), start)) << "another address is not affected";
+}
+
+TEST(JoinGuard, TheAllowanceRefillsAtItsRate) {
+  JoinGuard guard(60);  // one a second
+  const auto start = JoinGuard::Clock::now();
+  const auto guesser = v4("198.51.100.1");
+  for (int i = 0; i < 60; ++i) guard.failed(guesser, start);
+  EXPECT_FALSE(guard.may_join(guesser, start));
+  EXPECT_FALSE(guard.may_join(guesser, start + 500ms));
+  EXPECT_TRUE(guard.may_join(guesser, start + 1100ms));
+  guard.failed(guesser, start + 1100ms);
+  EXPECT_FALSE(guard.may_join(guesser, start + 1200ms));
+}
+
+TEST(JoinGuard, IPv6AddressesCountByTheirSlash64) {
+  JoinGuard guard(1);
+  const auto now = JoinGuard::Clock::now();
+  guard.failed(v6("2001:db8:1:2::1"), now);
+  EXPECT_FALSE(guard.may_join(v6("2001:db8:1:2:ffff::9"), now)) << "same /64";
+  EXPECT_TRUE(guard.may_join(v6("2001:db8:1:3::1"), now)) << "another /64";
+}
+
+TEST(JoinGuard, AnIPv4MappedAddressIsTheSameHostAsOverIPv4) {
+  JoinGuard guard(1);
+  const auto now = JoinGuard::Clock::now();
+  guard.failed(v6("::ffff:192.0.2.5"), now);
+  EXPECT_FALSE(guard.may_join(v4("192.0.2.5"), now));
+}
+
+TEST(JoinGuard, ZeroMeansNoLimitAndTracksNothing) {
+  JoinGuard guard(0);
+  const auto now = JoinGuard::Clock::now();
+  for (int i = 0; i < 1000; ++i) guard.failed(v4("192.0.2.1"), now);
+  EXPECT_TRUE(guard.may_join(v4("192.0.2.1"), now));
+  EXPECT_EQ(guard.tracked(), 0u);
+}
+
+TEST(JoinGuard, RefilledAddressesAreForgottenSoMemoryStaysBounded) {
+  JoinGuard guard(10);
+  const auto start = JoinGuard::Clock::now();
+  // Enough one-off failures from distinct addresses to overflow every shard.
+  for (std::uint32_t i = 0; i < 200000; ++i) {
+    sockaddr_storage peer{};
+    auto& address = reinterpret_cast<sockaddr_in&>(peer);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(0x0a000000u + i);
+    guard.failed(GuardedAddress::of(peer), start + std::chrono::milliseconds(i));  // 200 s in all
+  }
+  // Each bucket refills within 6 s, so only the last few thousand remain
+  // (plus at most one prune's worth per shard).
+  EXPECT_LT(guard.tracked(), 16u * 4096 + 16);
+  EXPECT_LT(guard.tracked(), 200000u / 2);
+}
+
+}  // namespace
+}  // namespace rk::session
