@@ -13,6 +13,8 @@ WsEvent violation(CloseCode code, std::string_view reason) {
   return e;
 }
 
+WsEvent invalid_utf8() { return violation(CloseCode::kInvalidPayload, "text message is not valid UTF-8"); }
+
 }  // namespace
 
 WsEvent MessageAssembler::on_frame(const Frame& frame) {
@@ -44,23 +46,36 @@ WsEvent MessageAssembler::on_data_frame(const Frame& frame) {
     if (fragments_.size() + payload.size() > max_message_bytes_)
       return violation(CloseCode::kMessageTooBig, "message too big");
     fragments_.append(payload);
-    if (!frame.fin) return {};
+    if (!frame.fin) return fragments_so_far_valid() ? WsEvent{} : invalid_utf8();
     in_fragmented_message_ = false;
     release_fragments_ = true;
-    return complete(fragmented_opcode_, fragments_);
+    return complete(fragmented_opcode_, std::string_view(fragments_).substr(utf8_checked_), fragments_);
   }
   if (in_fragmented_message_) return violation(CloseCode::kProtocolError, "new message inside a fragmented one");
-  if (frame.fin) return complete(frame.opcode, payload);
+  if (frame.fin) return complete(frame.opcode, payload, payload);
   in_fragmented_message_ = true;
   fragmented_opcode_ = frame.opcode;
   fragments_.assign(payload);
-  return {};
+  utf8_checked_ = 0;
+  return fragments_so_far_valid() ? WsEvent{} : invalid_utf8();
 }
 
-WsEvent MessageAssembler::complete(Opcode opcode, std::string_view payload) {
+// Text is checked fragment by fragment, so a message that goes bad early is
+// refused at once rather than after the sender finishes (or never does).
+bool MessageAssembler::fragments_so_far_valid() {
+  if (fragmented_opcode_ != Opcode::kText) return true;
+  const std::string_view unchecked = std::string_view(fragments_).substr(utf8_checked_);
+  const std::size_t complete_bytes = complete_utf8_prefix(unchecked);
+  if (!is_valid_utf8(unchecked.substr(0, complete_bytes))) return false;
+  utf8_checked_ += complete_bytes;
+  return true;
+}
+
+// `unchecked`: the part of `payload` not yet known to be valid UTF-8.
+WsEvent MessageAssembler::complete(Opcode opcode, std::string_view unchecked, std::string_view payload) {
   WsEvent e;
   if (opcode == Opcode::kText) {
-    if (!is_valid_utf8(payload)) return violation(CloseCode::kInvalidPayload, "text message is not valid UTF-8");
+    if (!is_valid_utf8(unchecked)) return invalid_utf8();
     e.kind = WsEvent::Kind::kText;
   } else {
     e.kind = WsEvent::Kind::kBinary;

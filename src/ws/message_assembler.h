@@ -37,12 +37,14 @@ class MessageAssembler {
  private:
   WsEvent on_data_frame(const Frame& frame);
   static WsEvent on_close_frame(const Frame& frame);
-  WsEvent complete(Opcode opcode, std::string_view payload);
+  WsEvent complete(Opcode opcode, std::string_view unchecked, std::string_view payload);
+  bool fragments_so_far_valid();
 
   std::size_t max_message_bytes_;
   bool in_fragmented_message_ = false;
   Opcode fragmented_opcode_ = Opcode::kText;
   std::string fragments_;
+  std::size_t utf8_checked_ = 0;  // bytes of fragments_ known to be valid UTF-8
   bool release_fragments_ = false;  // the last event pointed into fragments_
 };
 

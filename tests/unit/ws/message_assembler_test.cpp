@@ -1,4 +1,5 @@
 #include "ws/message_assembler.h"
+#include "ws/utf8.h"
 
 #include <gtest/gtest.h>
 
@@ -91,6 +92,53 @@ TEST(MessageAssembler, ValidatesUtf8SplitAcrossFragmentsAsAWhole) {
   const auto e = a.on_frame(f.make(Opcode::kContinuation, "\xAC"));
   EXPECT_EQ(e.kind, WsEvent::Kind::kText);
   EXPECT_EQ(e.payload, "\xE2\x82\xAC");
+}
+
+TEST(MessageAssembler, RefusesBadUtf8InAFirstFragmentWithoutWaitingForTheRest) {
+  MessageAssembler a(1024);
+  Frames f;
+  const auto e = a.on_frame(f.make(Opcode::kText, "ok \xC0\xAF", false));  // an overlong '/'
+  EXPECT_EQ(e.kind, WsEvent::Kind::kViolation);
+  EXPECT_EQ(e.close_code, CloseCode::kInvalidPayload);
+}
+
+TEST(MessageAssembler, RefusesBadUtf8InAMiddleFragment) {
+  MessageAssembler a(1024);
+  Frames f;
+  EXPECT_EQ(a.on_frame(f.make(Opcode::kText, "fine", false)).kind, WsEvent::Kind::kNone);
+  const auto e = a.on_frame(f.make(Opcode::kContinuation, "\xED\xA0\x80", false));  // a surrogate
+  EXPECT_EQ(e.kind, WsEvent::Kind::kViolation);
+  EXPECT_EQ(e.close_code, CloseCode::kInvalidPayload);
+}
+
+TEST(MessageAssembler, AcceptsACodePointSplitOneByteAFragment) {
+  MessageAssembler a(1024);
+  Frames f;
+  // U+1F600 is F0 9F 98 80: every fragment but the last ends inside it.
+  EXPECT_EQ(a.on_frame(f.make(Opcode::kText, "a\xF0", false)).kind, WsEvent::Kind::kNone);
+  EXPECT_EQ(a.on_frame(f.make(Opcode::kContinuation, "\x9F", false)).kind, WsEvent::Kind::kNone);
+  EXPECT_EQ(a.on_frame(f.make(Opcode::kContinuation, "\x98", false)).kind, WsEvent::Kind::kNone);
+  const auto e = a.on_frame(f.make(Opcode::kContinuation, "\x80" "b"));
+  EXPECT_EQ(e.kind, WsEvent::Kind::kText);
+  EXPECT_EQ(e.payload, "a\xF0\x9F\x98\x80" "b");
+}
+
+TEST(MessageAssembler, AnUnfinishedSequenceAtTheEndOfTheMessageIsInvalid) {
+  MessageAssembler a(1024);
+  Frames f;
+  EXPECT_EQ(a.on_frame(f.make(Opcode::kText, "a\xE2\x82", false)).kind, WsEvent::Kind::kNone);
+  EXPECT_EQ(a.on_frame(f.make(Opcode::kContinuation, "")).kind, WsEvent::Kind::kViolation);
+}
+
+TEST(CompleteUtf8Prefix, HoldsBackOnlyAnUnfinishedSequence) {
+  EXPECT_EQ(complete_utf8_prefix(""), 0u);
+  EXPECT_EQ(complete_utf8_prefix("abc"), 3u);
+  EXPECT_EQ(complete_utf8_prefix("ab\xC3"), 2u);
+  EXPECT_EQ(complete_utf8_prefix("ab\xC3\xA9"), 4u);
+  EXPECT_EQ(complete_utf8_prefix("ab\xE2\x82"), 2u);
+  EXPECT_EQ(complete_utf8_prefix("ab\xE2\x82\xAC"), 5u);
+  EXPECT_EQ(complete_utf8_prefix("\xF0\x9F\x98"), 0u);
+  EXPECT_EQ(complete_utf8_prefix("\x80\x80\x80\x80"), 4u) << "stray continuation bytes go to the validator";
 }
 
 TEST(MessageAssembler, AcceptsBinaryThatIsNotUtf8) {
