@@ -144,9 +144,9 @@ std::size_t Connection::consume(char* data, std::size_t size) {
   }
   // After the peer's close frame (or an HTTP rejection) nothing it sends matters.
   if (state_ == State::kClosing && close_socket_when_flushed_) return size;
-  const ws::FrameLimits limits{loop_.settings.max_message_bytes, true};
   while (used < size && (state_ == State::kOpen || state_ == State::kClosing) && !paused() &&
          !close_socket_when_flushed_) {
+    const ws::FrameLimits limits{loop_.settings.max_message_bytes - assembler_.buffered_bytes(), true};
     const auto result = ws::parse_frame(std::span<char>(data + used, size - used), limits);
     if (result.status == ws::ParseStatus::kNeedMore) break;
     if (result.status == ws::ParseStatus::kViolation) {
@@ -477,7 +477,10 @@ void Connection::reply_error(std::string_view message) { enqueue(protocol::error
 
 void Connection::enqueue(FramePtr frame) {
   if (state_ == State::kClosed || close_sent_ || outbound_overflowed_) return;
-  if (outbound_bytes_ + frame->size() > loop_.settings.max_outbound_bytes && state_ == State::kOpen) {
+  // An empty queue takes any frame, so a message bigger than the limit
+  // (--max-message-bytes may exceed it) still reaches a client that reads.
+  if (outbound_bytes_ > 0 && outbound_bytes_ + frame->size() > loop_.settings.max_outbound_bytes &&
+      state_ == State::kOpen) {
     // Not closed here: this may run inside a room's broadcast loop, which
     // leaving the room would disturb. The flush at the end of the turn does it.
     // A stalled reader never becomes writable, so this flush is requested

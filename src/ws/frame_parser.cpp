@@ -69,7 +69,7 @@ FrameParseResult parse_frame(std::span<char> input, const FrameLimits& limits) {
     if (length >> 63) return violation(CloseCode::kProtocolError, "64-bit length with the top bit set");
     header = 10;
   }
-  if (length > limits.max_payload_bytes) return violation(CloseCode::kMessageTooBig, "message too big");
+  if (!control && length > limits.max_payload_bytes) return violation(CloseCode::kMessageTooBig, "message too big");
 
   std::uint32_t key = 0;
   if (masked) {

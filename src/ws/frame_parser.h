@@ -14,6 +14,9 @@
 namespace rk::ws {
 
 struct FrameLimits {
+  // For data frames: what the message may still grow by (the limit minus the
+  // fragments already received), so that a too-big fragment is refused from
+  // its header, before its payload arrives.
   std::uint64_t max_payload_bytes = 1 << 20;
   bool require_mask = true;  // RFC 6455 5.1: clients must mask every frame
 };

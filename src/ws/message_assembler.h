@@ -33,6 +33,8 @@ class MessageAssembler {
   explicit MessageAssembler(std::size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
 
   WsEvent on_frame(const Frame& frame);
+  // Bytes of an unfinished fragmented message held so far.
+  std::size_t buffered_bytes() const { return in_fragmented_message_ ? fragments_.size() : 0; }
 
  private:
   WsEvent on_data_frame(const Frame& frame);

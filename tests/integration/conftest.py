@@ -58,3 +58,39 @@ def make_server(store_spec):
     yield make
     for srv in started:
         srv.stop()
+
+
+# ------------------------------------------- conformance totals per category
+
+_CATEGORIES = {"1": "framing", "2": "pings and pongs", "3": "reserved bits", "4": "opcodes",
+               "5": "fragmentation", "6": "UTF-8", "7": "close handling", "9": "limits and big messages"}
+_conformance_outcomes = {}
+
+
+def _conformance_category(nodeid):
+    if "[" in nodeid:
+        return nodeid.split("[", 1)[1].split(".", 1)[0]
+    return nodeid.split("::test_", 1)[1].split("_", 1)[0]
+
+
+def pytest_runtest_logreport(report):
+    if "test_conformance.py::" not in report.nodeid:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _conformance_outcomes[report.nodeid] = report.passed
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _conformance_outcomes:
+        return
+    totals = {}
+    for nodeid, passed in _conformance_outcomes.items():
+        category = _conformance_category(nodeid)
+        done, ok = totals.get(category, (0, 0))
+        totals[category] = (done + 1, ok + passed)
+    terminalreporter.section("RFC 6455 conformance (Autobahn categories, adapted to rooms)")
+    for category in sorted(totals, key=int):
+        done, ok = totals[category]
+        terminalreporter.write_line(f"{category} {_CATEGORIES.get(category, '?'):<24} {ok:>4} / {done} passed")
+    terminalreporter.write_line(f"  {'all':<24} {sum(o for _, o in totals.values()):>4} / "
+                                f"{sum(d for d, _ in totals.values())} passed")

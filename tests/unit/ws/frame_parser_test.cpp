@@ -114,6 +114,16 @@ TEST(FrameParser, AcceptsExactlyTheLimit) {
   EXPECT_EQ(parse(over, 1000).violation, CloseCode::kMessageTooBig);
 }
 
+TEST(FrameParser, TheLimitIsForDataFramesOnly) {
+  // Near the end of a fragmented message's allowance a ping still passes.
+  auto ping = make_client_frame(Opcode::kPing, std::string(100, 'p'));
+  EXPECT_EQ(parse(ping, 10).status, ParseStatus::kFrame);
+  auto continuation = make_client_frame(Opcode::kContinuation, std::string(11, 'c'));
+  const auto r = parse(continuation, 10);
+  ASSERT_EQ(r.status, ParseStatus::kViolation);
+  EXPECT_EQ(r.violation, CloseCode::kMessageTooBig);
+}
+
 TEST(FrameParser, MaskingRoundTripsAtEveryAlignment) {
   for (std::size_t size = 0; size < 40; ++size) {
     std::string data(size, '\0');
