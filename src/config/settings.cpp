@@ -65,7 +65,7 @@ void add_serve_flags(CLI::App& command, Settings& s) {
   command
       .add_option("--max-outbound-bytes", s.max_outbound_bytes,
                   "Bytes queued for one client that does not read; beyond it the client is disconnected "
-                  "(close 1008) and its room carries on")
+                  "(close 1008) and its room carries on; an empty queue takes any one message")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
       ->capture_default_str();
   command
