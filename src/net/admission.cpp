@@ -2,47 +2,56 @@
 
 #include <netinet/in.h>
 
+#include <cstring>
+#include <functional>
+
 namespace rk::net {
 namespace {
 
-std::string address_bytes(const sockaddr_storage& peer) {
+// IPv4 as its IPv4-mapped IPv6 form, so a host counts once either way.
+LimitTicket::Key address_key(const sockaddr_storage& peer) {
+  LimitTicket::Key key{};
   if (peer.ss_family == AF_INET) {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(peer);
-    return std::string(reinterpret_cast<const char*>(&v4.sin_addr), sizeof v4.sin_addr);
+    key[10] = key[11] = 0xff;
+    std::memcpy(key.data() + 12, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, 4);
+  } else if (peer.ss_family == AF_INET6) {
+    std::memcpy(key.data(), &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, 16);
   }
-  const auto& v6 = reinterpret_cast<const sockaddr_in6&>(peer);
-  return std::string(reinterpret_cast<const char*>(&v6.sin6_addr), sizeof v6.sin6_addr);
+  return key;
 }
 
 }  // namespace
 
-std::shared_ptr<void> Admission::admit(const sockaddr_storage& peer, std::string_view& refusal) {
+std::size_t Admission::KeyHash::operator()(const LimitTicket::Key& key) const {
+  return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+}
+
+LimitTicket Admission::admit(const sockaddr_storage& peer, std::string_view& refusal) {
   if (total_.fetch_add(1, std::memory_order_relaxed) >= max_total_) {
     total_.fetch_sub(1, std::memory_order_relaxed);
     refusal = "server at its connection limit";
-    return nullptr;
+    return {};
   }
-  std::string address;
+  LimitTicket::Key address{};
   if (max_per_ip_ > 0) {
-    address = address_bytes(peer);
+    address = address_key(peer);
     std::lock_guard lock(per_ip_mutex_);
     auto& count = per_ip_[address];
     if (count >= max_per_ip_) {
-      if (count == 0) per_ip_.erase(address);
       total_.fetch_sub(1, std::memory_order_relaxed);
       refusal = "too many connections from this address";
-      return nullptr;
+      return {};
     }
     ++count;
   }
-  // Non-null (a null shared_ptr tests false): it points at this Admission,
-  // which the ticket also keeps alive.
-  auto self = shared_from_this();
-  return std::shared_ptr<void>(self.get(),
-                               [self, address = std::move(address)](void*) { self->release(address); });
+  return LimitTicket(this, &Admission::give_back, address);
 }
 
-void Admission::release(const std::string& address) {
+void Admission::give_back(void* admission, const LimitTicket::Key& address) {
+  static_cast<Admission*>(admission)->release(address);
+}
+
+void Admission::release(const LimitTicket::Key& address) {
   total_.fetch_sub(1, std::memory_order_relaxed);
   if (max_per_ip_ == 0) return;
   std::lock_guard lock(per_ip_mutex_);

@@ -28,7 +28,7 @@ constexpr int kReadsPerWakeup = 4;
 constexpr int kCreateAttempts = 3;
 }  // namespace
 
-Connection::Connection(LoopContext& loop, int fd, std::shared_ptr<void> admission_ticket)
+Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket)
     : loop_(loop),
       fd_(fd),
       admission_ticket_(std::move(admission_ticket)),
@@ -277,27 +277,29 @@ void Connection::place(std::string key, bool create, int create_attempts) {
 
 void Connection::hand_off(LoopContext& owner, std::string key, bool create) {
   handed_off_ = true;  // stops consume(): what follows the init travels as bytes
-  Handoff handoff;
-  handoff.person = std::move(person_);
-  handoff.room_key = std::move(key);
-  handoff.create = create;
+  // Shared, not moved into the tasks: a task must be copyable and the
+  // admission ticket is not. Once per connection, only with several loops.
+  auto handoff = std::make_shared<Handoff>();
+  handoff->person = std::move(person_);
+  handoff->room_key = std::move(key);
+  handoff->create = create;
   // The rest of this read is still being consumed; the loop picks the
   // connection up after that, at the end of this turn's work.
   auto self = shared_from_this();
-  loop_.loop.post([self, &owner, handoff = std::move(handoff)]() mutable {
+  loop_.loop.post([self, &owner, handoff] {
     Connection& from = *self;
     if (from.state_ == State::kClosed) return;
-    handoff.fd = from.fd_;
-    handoff.ticket = std::move(from.admission_ticket_);
-    handoff.carry = std::move(from.carry_);
+    handoff->fd = from.fd_;
+    handoff->ticket = std::move(from.admission_ticket_);
+    handoff->carry = std::move(from.carry_);
     for (std::size_t i = from.outbound_head_; i < from.outbound_.size(); ++i)
-      handoff.outbound.push_back(std::move(from.outbound_[i]));
-    handoff.outbound_offset = from.outbound_head_offset_;
+      handoff->outbound.push_back(std::move(from.outbound_[i]));
+    handoff->outbound_offset = from.outbound_head_offset_;
     if (from.interest_ != 0) from.loop_.loop.remove(from.fd_);
     from.fd_ = -1;  // the socket now belongs to the other loop
     from.state_ = State::kClosed;
     from.loop_.retire(&from);
-    owner.loop.post([&owner, handoff = std::move(handoff)]() mutable { owner.adopt(std::move(handoff)); });
+    owner.loop.post([&owner, handoff] { owner.adopt(std::move(*handoff)); });
   });
 }
 

@@ -19,6 +19,7 @@
 #include "room/room_registry.h"
 #include "session/loop_context.h"
 #include "store/room_store.h"
+#include "util/limit_ticket.h"
 #include "util/shared_frame.h"
 #include "ws/close_code.h"
 #include "ws/message_assembler.h"
@@ -28,7 +29,7 @@ namespace rk::session {
 // A connection in flight between loops, after its init decided its room.
 struct Handoff {
   int fd = -1;
-  std::shared_ptr<void> ticket;  // the connection limit's count, moving along
+  LimitTicket ticket;  // the connection limit's count, moving along
   std::string carry;               // bytes received after the init message
   std::vector<FramePtr> outbound;  // not yet written
   std::size_t outbound_offset = 0;
@@ -41,7 +42,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                          public room::RoomMember,
                          public loop::IoHandler {
  public:
-  Connection(LoopContext& loop, int fd, std::shared_ptr<void> admission_ticket);
+  Connection(LoopContext& loop, int fd, LimitTicket admission_ticket);
   ~Connection();
 
   void start();
@@ -104,7 +105,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
 
   LoopContext& loop_;
   int fd_;
-  std::shared_ptr<void> admission_ticket_;
+  LimitTicket admission_ticket_;
   State state_ = State::kHandshake;
   std::uint32_t interest_ = 0;  // events registered with epoll
   std::string carry_;           // received bytes not yet a whole request/frame

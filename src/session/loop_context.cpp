@@ -22,7 +22,7 @@ LoopContext& LoopContext::owner_of(std::string_view room_key) {
   return *peers_[std::hash<std::string_view>{}(room_key) % peers_.size()];
 }
 
-void LoopContext::adopt(int fd, std::shared_ptr<void> ticket) {
+void LoopContext::adopt(int fd, LimitTicket ticket) {
   auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket));
   live_.emplace(connection.get(), connection);
   connection->start();

@@ -16,6 +16,7 @@
 #include "room/room_registry.h"
 #include "session/join_guard.h"
 #include "store/room_store.h"
+#include "util/limit_ticket.h"
 
 namespace rk::session {
 
@@ -45,7 +46,7 @@ class LoopContext {
 
   // Takes a freshly accepted socket and its admission ticket (released when
   // the connection is freed).
-  void adopt(int fd, std::shared_ptr<void> ticket);
+  void adopt(int fd, LimitTicket ticket);
   // Takes a socket handed over by another loop (runs on this loop).
   void adopt(Handoff handoff);
   std::size_t connection_count() const { return live_.size(); }
