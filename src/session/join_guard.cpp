@@ -34,6 +34,8 @@ std::size_t JoinGuard::Hash::operator()(const GuardedAddress& address) const {
 }
 
 double JoinGuard::refill(Bucket& bucket, Clock::time_point now) const {
+  // Loops cache their own `now`, so another loop's may be a little behind.
+  if (now <= bucket.refilled) return bucket.tokens;
   const double per_second = per_minute_ / 60.0;
   const double elapsed = std::chrono::duration<double>(now - bucket.refilled).count();
   bucket.tokens = std::min<double>(per_minute_, bucket.tokens + elapsed * per_second);

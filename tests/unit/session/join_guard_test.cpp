@@ -49,6 +49,16 @@ TEST(JoinGuard, TheAllowanceRefillsAtItsRate) {
   EXPECT_FALSE(guard.may_join(guesser, start + 1200ms));
 }
 
+TEST(JoinGuard, AClockALittleBehindNeitherRefillsNorDrains) {
+  JoinGuard guard(2);
+  const auto now = JoinGuard::Clock::now();
+  guard.failed(v4("192.0.2.9"), now);
+  EXPECT_TRUE(guard.may_join(v4("192.0.2.9"), now - 5ms));  // another loop's cached time
+  guard.failed(v4("192.0.2.9"), now - 5ms);
+  EXPECT_FALSE(guard.may_join(v4("192.0.2.9"), now));
+  EXPECT_TRUE(guard.may_join(v4("192.0.2.9"), now + 31s));
+}
+
 TEST(JoinGuard, IPv6AddressesCountByTheirSlash64) {
   JoinGuard guard(1);
   const auto now = JoinGuard::Clock::now();
