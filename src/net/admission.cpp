@@ -1,38 +1,15 @@
 #include "net/admission.h"
 
-#include <netinet/in.h>
-
-#include <cstring>
-#include <functional>
+#include "util/address_key.h"
 
 namespace rk::net {
-namespace {
-
-// IPv4 as its IPv4-mapped IPv6 form, so a host counts once either way.
-LimitTicket::Key address_key(const sockaddr_storage& peer) {
-  LimitTicket::Key key{};
-  if (peer.ss_family == AF_INET) {
-    key[10] = key[11] = 0xff;
-    std::memcpy(key.data() + 12, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, 4);
-  } else if (peer.ss_family == AF_INET6) {
-    std::memcpy(key.data(), &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, 16);
-  }
-  return key;
-}
-
-}  // namespace
-
-std::size_t Admission::KeyHash::operator()(const LimitTicket::Key& key) const {
-  return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
-}
-
 LimitTicket Admission::admit(const sockaddr_storage& peer, std::string_view& refusal) {
   if (total_.fetch_add(1, std::memory_order_relaxed) >= max_total_) {
     total_.fetch_sub(1, std::memory_order_relaxed);
     refusal = "server at its connection limit";
     return {};
   }
-  LimitTicket::Key address{};
+  AddressKey address{};
   if (max_per_ip_ > 0) {
     address = address_key(peer);
     std::lock_guard lock(per_ip_mutex_);

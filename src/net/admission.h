@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "util/address_key.h"
 #include "util/limit_ticket.h"
 
 namespace rk::net {
@@ -24,9 +25,6 @@ class Admission {
   LimitTicket admit(const sockaddr_storage& peer, std::string_view& refusal);
 
  private:
-  struct KeyHash {
-    std::size_t operator()(const LimitTicket::Key& key) const;
-  };
   static void give_back(void* admission, const LimitTicket::Key& address);
   void release(const LimitTicket::Key& address);
 
@@ -34,7 +32,7 @@ class Admission {
   const std::size_t max_per_ip_;
   std::atomic<std::size_t> total_{0};
   std::mutex per_ip_mutex_;  // only with a per-IP limit, only at accept and close
-  std::unordered_map<LimitTicket::Key, std::size_t, KeyHash> per_ip_;
+  std::unordered_map<AddressKey, std::size_t, AddressKeyHash> per_ip_;
 };
 
 }  // namespace rk::net

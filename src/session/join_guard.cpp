@@ -1,36 +1,15 @@
 #include "session/join_guard.h"
 
-#include <netinet/in.h>
-
 #include <algorithm>
-#include <cstring>
 #include <iterator>
-#include <string_view>
 
 namespace rk::session {
 
 GuardedAddress GuardedAddress::of(const sockaddr_storage& peer) {
-  GuardedAddress address;
-  if (peer.ss_family == AF_INET) {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(peer);
-    std::memcpy(address.bytes.data(), &v4.sin_addr, sizeof v4.sin_addr);
-  } else if (peer.ss_family == AF_INET6) {
-    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(peer);
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(&v6.sin6_addr);
-    static constexpr std::uint8_t kV4Mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(bytes, kV4Mapped, sizeof kV4Mapped) == 0) {
-      std::memcpy(address.bytes.data(), bytes + 12, 4);  // the same host as over IPv4
-    } else {
-      std::memcpy(address.bytes.data(), bytes, 8);
-      address.bytes[15] = 6;  // never equal to an IPv4 address
-    }
-  }
+  GuardedAddress address{rk::address_key(peer)};
+  // One host usually holds a whole IPv6 /64: count the prefix.
+  if (!is_ipv4_mapped(address.bytes)) std::fill(address.bytes.begin() + 8, address.bytes.end(), 0);
   return address;
-}
-
-std::size_t JoinGuard::Hash::operator()(const GuardedAddress& address) const {
-  return std::hash<std::string_view>{}(
-      std::string_view(reinterpret_cast<const char*>(address.bytes.data()), address.bytes.size()));
 }
 
 double JoinGuard::refill(Bucket& bucket, Clock::time_point now) const {

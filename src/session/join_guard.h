@@ -13,12 +13,14 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "util/address_key.h"
+
 namespace rk::session {
 
 // A source address as the guard counts it: IPv4 whole, IPv6 by its /64 (one
 // host usually holds a whole /64, so single IPv6 addresses are free to it).
 struct GuardedAddress {
-  std::array<std::uint8_t, 16> bytes{};
+  AddressKey bytes{};
   bool operator==(const GuardedAddress&) const = default;
   static GuardedAddress of(const sockaddr_storage& peer);
 };
@@ -42,7 +44,7 @@ class JoinGuard {
     Clock::time_point refilled;
   };
   struct Hash {
-    std::size_t operator()(const GuardedAddress& address) const;
+    std::size_t operator()(const GuardedAddress& address) const { return AddressKeyHash{}(address.bytes); }
   };
   struct Shard {
     std::mutex mutex;

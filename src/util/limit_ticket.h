@@ -11,7 +11,7 @@ namespace rk {
 
 class LimitTicket {
  public:
-  using Key = std::array<std::uint8_t, 16>;  // e.g. the source address
+  using Key = std::array<std::uint8_t, 16>;  // e.g. an AddressKey
   using GiveBack = void (*)(void* limit, const Key& key);
 
   LimitTicket() = default;
