@@ -3,6 +3,7 @@
 #include "util/address_key.h"
 
 namespace rk::net {
+
 LimitTicket Admission::admit(const sockaddr_storage& peer, std::string_view& refusal) {
   if (total_.fetch_add(1, std::memory_order_relaxed) >= max_total_) {
     total_.fetch_sub(1, std::memory_order_relaxed);
