@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "net/admission.h"
+#include "net/http_routes.h"
 #include "net/listener.h"
 #include "net/worker.h"
 #include "store/open_store.h"
@@ -100,9 +101,10 @@ int serve(const config::Settings& settings) {
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
   session::JoinGuard join_guard(settings.max_failed_joins_per_minute);
+  const http::Router router = make_router();
+  const session::SharedServices shared{settings, *store, join_guard, router};
   std::vector<std::unique_ptr<Worker>> workers;
-  for (unsigned i = 0; i < thread_count; ++i)
-    workers.push_back(std::make_unique<Worker>(settings, *store, admission, join_guard));
+  for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
   for (auto& worker : workers) {

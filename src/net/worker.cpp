@@ -18,9 +18,8 @@ constexpr int kAcceptsPerWakeup = 64;
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 }  // namespace
 
-Worker::Worker(const config::Settings& settings, store::RoomStore& store, std::shared_ptr<Admission> admission,
-               session::JoinGuard& join_guard)
-    : context_(loop_, settings, store, join_guard), admission_(std::move(admission)) {}
+Worker::Worker(const session::SharedServices& shared, std::shared_ptr<Admission> admission)
+    : context_(loop_, shared), admission_(std::move(admission)) {}
 
 void Worker::accept_from(int listen_fd) {
   listen_fd_ = listen_fd;

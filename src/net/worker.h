@@ -16,8 +16,7 @@ namespace rk::net {
 
 class Worker final : public loop::IoHandler {
  public:
-  Worker(const config::Settings& settings, store::RoomStore& store, std::shared_ptr<Admission> admission,
-         session::JoinGuard& join_guard);
+  Worker(const session::SharedServices& shared, std::shared_ptr<Admission> admission);
 
   // Starts accepting from `listen_fd` (shared, owned by the caller).
   void accept_from(int listen_fd);

@@ -12,11 +12,15 @@
 
 namespace rk::room {
 
-// What a room needs from a member. Connections implement it today; a bus
-// bridge to other nodes can implement it later.
+// What a room needs from a member: a protocol handler of a local connection
+// today, a subscription relaying to other nodes later. Members are reached
+// only through this interface, never cast to what they are.
 class RoomMember {
  public:
   virtual void deliver(const FramePtr& frame) = 0;
+  // The room was destroyed and has already let go of its members: each tells
+  // its own client in its own protocol and leaves without a leave notice.
+  virtual void room_destroyed(std::string_view key) = 0;
 
  protected:
   ~RoomMember() = default;

@@ -8,9 +8,13 @@
 
 namespace rk::session {
 
-LoopContext::LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store,
-                         JoinGuard& join_guard)
-    : loop(loop), settings(settings), store(store), join_guard(join_guard), read_buffer(64 * 1024) {
+LoopContext::LoopContext(loop::EventLoop& loop, const SharedServices& shared)
+    : loop(loop),
+      settings(shared.settings),
+      store(shared.store),
+      join_guard(shared.join_guard),
+      router(shared.router),
+      io(loop) {
   peers_.push_back(this);
   loop.on_turn_end([this] { end_turn(); });
 }
@@ -28,10 +32,9 @@ void LoopContext::adopt(int fd, LimitTicket ticket) {
   connection->start();
 }
 
-void LoopContext::adopt(Handoff handoff) {
-  auto connection = std::make_shared<Connection>(*this, handoff.fd, std::move(handoff.ticket));
-  live_.emplace(connection.get(), connection);
-  connection->resume_handoff(std::move(handoff));
+void LoopContext::take_over(std::shared_ptr<Connection> connection) {
+  Connection* key = connection.get();
+  live_.emplace(key, std::move(connection));
 }
 
 void LoopContext::for_each_connection(const std::function<void(Connection&)>& visit) {
@@ -57,22 +60,20 @@ void LoopContext::sweep() {
   for_each_connection([now](Connection& connection) { connection.check_liveness(now); });
 }
 
-void LoopContext::retire(Connection* connection) {
+void LoopContext::retire(Connection* connection) { forget(connection, true); }
+
+void LoopContext::release(Connection* connection) { forget(connection, false); }
+
+void LoopContext::forget(Connection* connection, bool keep_until_turn_end) {
   const auto it = live_.find(connection);
   if (it == live_.end()) return;
-  retired_.push_back(std::move(it->second));
+  if (keep_until_turn_end) retired_.push_back(std::move(it->second));
   live_.erase(it);
   if (live_.empty() && on_last_connection_gone) on_last_connection_gone();
 }
 
 void LoopContext::end_turn() {
-  // Flushing may close connections (a slow consumer), which only retires them
-  // but may queue notices to others: flush until nothing is left.
-  while (!dirty_.empty()) {
-    flushing_.swap(dirty_);
-    for (Connection* connection : flushing_) connection->flush();
-    flushing_.clear();
-  }
+  io.flush_all();
   retired_.clear();
 }
 

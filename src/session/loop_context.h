@@ -1,9 +1,7 @@
 #pragma once
 // What one event loop owns and lends to its connections: its rooms, its JSON
-// parser, scratch buffers, its connections, and the list of sockets to flush
-// at the end of this turn. One per thread; only post() crosses threads.
-#include <sys/uio.h>
-
+// parser, its transports' shared buffers and flush list, its connections.
+// One per thread; only post() crosses threads.
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -11,31 +9,41 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "http/router.h"
 #include "loop/event_loop.h"
 #include "protocol/client_message.h"
 #include "room/room_registry.h"
 #include "session/join_guard.h"
 #include "store/room_store.h"
+#include "transport/transport_loop.h"
 #include "util/limit_ticket.h"
 
 namespace rk::session {
 
 class Connection;
-struct Handoff;
+
+// What every loop shares, owned by the server: read-only settings and router,
+// the store, and the key-guessing guard.
+struct SharedServices {
+  const config::Settings& settings;
+  store::RoomStore& store;
+  JoinGuard& join_guard;
+  const http::Router& router;
+};
 
 class LoopContext {
  public:
-  LoopContext(loop::EventLoop& loop, const config::Settings& settings, store::RoomStore& store, JoinGuard& join_guard);
+  LoopContext(loop::EventLoop& loop, const SharedServices& shared);
   ~LoopContext();
 
   loop::EventLoop& loop;
   const config::Settings& settings;
   store::RoomStore& store;
   JoinGuard& join_guard;  // shared by all loops
+  const http::Router& router;
+  transport::TransportLoop io;
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;
-  std::vector<char> read_buffer;  // every socket of this loop reads into it
-  std::vector<iovec> iov;         // gather-write scratch
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 
@@ -47,8 +55,10 @@ class LoopContext {
   // Takes a freshly accepted socket and its admission ticket (released when
   // the connection is freed).
   void adopt(int fd, LimitTicket ticket);
-  // Takes a socket handed over by another loop (runs on this loop).
-  void adopt(Handoff handoff);
+  // A connection leaving for another loop: forgotten here, not freed.
+  void release(Connection* connection);
+  // A connection arriving from another loop (runs on this loop).
+  void take_over(std::shared_ptr<Connection> connection);
   std::size_t connection_count() const { return live_.size(); }
   void for_each_connection(const std::function<void(Connection&)>& visit);
 
@@ -56,9 +66,6 @@ class LoopContext {
   // init: one sweep over this loop's connections, a few times a second.
   void start_liveness_sweep();
 
-  // Queues `connection` to be flushed once, after everything this turn
-  // delivers: many frames, one write.
-  void request_flush(Connection* connection) { dirty_.push_back(connection); }
   // The connection is closed: forget it now, free it at the end of the turn
   // (never inside its own callback).
   void retire(Connection* connection);
@@ -66,11 +73,10 @@ class LoopContext {
  private:
   void end_turn();
   void sweep();
+  void forget(Connection* connection, bool keep_until_turn_end);
 
   std::vector<LoopContext*> peers_;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> live_;
-  std::vector<Connection*> dirty_;
-  std::vector<Connection*> flushing_;
   std::vector<std::shared_ptr<Connection>> retired_;
 };
 

@@ -1,26 +1,35 @@
 #pragma once
-// The HTTP/1.1 side of RFC 6455 section 4.2, without I/O. Beast parses the
-// request; the checklist in handshake.cpp decides the answer: the first rule a
-// request breaks picks the HTTP status, and a request that breaks none gets
-// 101 Switching Protocols.
+// The WebSocket side of RFC 6455 section 4.2, without I/O. http::parse_request
+// reads the request; the checklist in handshake.cpp decides what an upgrade
+// request gets: the first rule it breaks picks the HTTP status, and a request
+// that breaks none gets 101 Switching Protocols. A request that does not ask
+// for an upgrade is handed back for the HTTP router to answer.
 #include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "http/request.h"
+
 namespace rk::ws {
 
 struct HandshakeResult {
-  enum class Status { kNeedMore, kUpgrade, kReject };
+  enum class Status {
+    kNeedMore,
+    kUpgrade,    // response: 101; frames follow `consumed`
+    kReject,     // response: an HTTP error, then close
+    kPlainHttp,  // a complete request without Upgrade: websocket, in `request`
+  };
   Status status = Status::kNeedMore;
   std::size_t consumed = 0;  // bytes of the request; what follows are frames
   std::string response;      // complete HTTP response bytes (kUpgrade, kReject)
   std::string_view reason;   // for the log (kReject)
+  http::Request request;     // kPlainHttp
 };
 
-inline constexpr std::size_t kMaxRequestHeaderBytes = 8192;
+inline constexpr std::size_t kMaxRequestHeaderBytes = http::kMaxHeaderBytes;
 
 // `input` holds everything received so far on the connection. Returns
-// kNeedMore until the whole request header is there.
+// kNeedMore until the whole request is there.
 HandshakeResult process_handshake(std::string_view input);
 
 // base64(SHA-1(key + RFC 6455 GUID)).

@@ -8,6 +8,7 @@ namespace {
 struct RecordingMember : RoomMember {
   std::vector<FramePtr> received;
   void deliver(const FramePtr& frame) override { received.push_back(frame); }
+  void room_destroyed(std::string_view) override {}
 };
 
 TEST(Room, BroadcastsToEveryoneButTheSenderSharingOneFrame) {

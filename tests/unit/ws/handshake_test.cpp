@@ -82,14 +82,28 @@ TEST(Handshake, AnswersMissingRequiredHeadersWith400) {
   EXPECT_TRUE(starts_with(process_handshake(http10).response, "HTTP/1.1 400 "));
 }
 
-TEST(Handshake, AnswersPlainHttpSensibly) {
-  const auto plain = process_handshake("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-  ASSERT_EQ(plain.status, Status::kReject);
-  EXPECT_TRUE(starts_with(plain.response, "HTTP/1.1 426 "));
-  const auto health = process_handshake("GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n");
-  EXPECT_TRUE(starts_with(health.response, "HTTP/1.1 200 OK"));
-  const auto post = process_handshake("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
-  EXPECT_TRUE(starts_with(post.response, "HTTP/1.1 405 "));
+TEST(Handshake, HandsPlainHttpBackForTheRouter) {
+  const auto plain = process_handshake("GET /healthz?x=1 HTTP/1.1\r\nHost: h\r\n\r\nnext");
+  ASSERT_EQ(plain.status, Status::kPlainHttp);
+  EXPECT_EQ(plain.request.target(), "/healthz?x=1");
+  EXPECT_EQ(plain.consumed, std::string_view("GET /healthz?x=1 HTTP/1.1\r\nHost: h\r\n\r\n").size());
+  const auto post = process_handshake("POST /api HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
+  ASSERT_EQ(post.status, Status::kPlainHttp);
+  EXPECT_EQ(post.request.body(), "hello");
+  EXPECT_EQ(process_handshake("POST /api HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhel").status,
+            Status::kNeedMore);
+}
+
+TEST(Handshake, AnswersAnUpgradeWithAnotherMethodWith405) {
+  const auto r = process_handshake("POST / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  ASSERT_EQ(r.status, Status::kReject);
+  EXPECT_TRUE(starts_with(r.response, "HTTP/1.1 405 "));
+}
+
+TEST(Handshake, AnswersAnOversizedBodyWith413) {
+  const auto r = process_handshake("POST /api HTTP/1.1\r\nHost: h\r\nContent-Length: 100000000\r\n\r\n");
+  ASSERT_EQ(r.status, Status::kReject);
+  EXPECT_TRUE(starts_with(r.response, "HTTP/1.1 413 "));
 }
 
 TEST(Handshake, AnswersGarbageWith400) {

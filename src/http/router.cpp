@@ -1,0 +1,28 @@
+#include "http/router.h"
+
+#include <boost/beast/http/verb.hpp>
+
+namespace rk::http {
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+void Router::add(Verb method, std::string path, Handler handler) {
+  routes_.push_back({method, std::move(path), std::move(handler)});
+}
+
+Response Router::respond(const Request& request) const {
+  const std::string_view path = path_of(request.target());
+  std::string allowed;
+  for (const Route& route : routes_) {
+    if (route.path != path) continue;
+    if (route.method == request.method()) return route.handler(request);
+    if (!allowed.empty()) allowed.append(", ");
+    allowed.append(boost::beast::http::to_string(route.method));
+  }
+  if (!allowed.empty())
+    return Response::text(405, "Method Not Allowed", "use " + allowed + " here\n", "Allow: " + allowed + "\r\n");
+  if (fallback_) return fallback_(request);
+  return Response::text(404, "Not Found", "no such path\n");
+}
+
+}  // namespace rk::http

@@ -1,0 +1,41 @@
+#pragma once
+// Answers the HTTP requests that are not WebSocket upgrades, by method and
+// path: `/healthz` today, the HTTP API and `/metrics` later. Built once at
+// startup and then only read, so every loop thread may share one.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/request.h"
+#include "http/response.h"
+
+namespace rk::http {
+
+class Router {
+ public:
+  using Handler = std::function<Response(const Request&)>;
+
+  // `path` is matched exactly, without the query string.
+  void add(Verb method, std::string path, Handler handler);
+  // For a path no route has: the server's own answer (roomkey points plain
+  // HTTP clients at WebSocket).
+  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
+
+  // A known path with another method gets 405 listing the methods it has.
+  Response respond(const Request& request) const;
+
+ private:
+  struct Route {
+    Verb method;
+    std::string path;
+    Handler handler;
+  };
+  std::vector<Route> routes_;  // a handful: a linear scan beats a map
+  Handler fallback_;
+};
+
+// The path of a request target, without its query string.
+std::string_view path_of(std::string_view target);
+
+}  // namespace rk::http

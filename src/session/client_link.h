@@ -1,0 +1,30 @@
+#pragma once
+// The narrow interface between a protocol handler and the client it serves:
+// everything a handler may do to the connection. Which transport carries the
+// bytes, how WebSocket frames them and which loop runs it stay behind it.
+#include <string_view>
+
+#include "util/shared_frame.h"
+#include "ws/close_code.h"
+
+namespace rk::session {
+
+class LoopContext;
+
+class ClientLink {
+ public:
+  // Queues a complete frame for this client (nothing once closing).
+  virtual void send(FramePtr frame) = 0;
+  // Starts the close handshake; the handler hears on_closing().
+  virtual void close(ws::CloseCode code, std::string_view reason) = 0;
+  // While paused, messages after the current one wait (their order is kept).
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
+  // The loop serving this client now (it may change once, on a handoff).
+  virtual LoopContext& loop() = 0;
+
+ protected:
+  ~ClientLink() = default;
+};
+
+}  // namespace rk::session

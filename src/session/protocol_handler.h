@@ -1,0 +1,23 @@
+#pragma once
+// One protocol version's side of a connection: what its messages mean, and
+// what its clients are sent. The connection hands it whole text messages; it
+// answers through its ClientLink.
+#include <string_view>
+
+namespace rk::session {
+
+class ProtocolHandler {
+ public:
+  virtual ~ProtocolHandler() = default;
+
+  virtual void on_text(std::string_view text) = 0;
+  virtual void on_binary() = 0;
+  // No successful init within --init-timeout.
+  virtual void on_init_timeout() = 0;
+  // The connection is closing or gone: leave the room (telling the others).
+  virtual void on_leaving() = 0;
+  // In a room: the init timeout no longer applies.
+  virtual bool in_room() const = 0;
+};
+
+}  // namespace rk::session

@@ -1,0 +1,137 @@
+#include "session/protocol_v1.h"
+
+#include "protocol/json_text.h"
+#include "protocol/server_message.h"
+#include "session/loop_context.h"
+
+namespace rk::session {
+using ws::CloseCode;
+namespace errors = protocol::errors;
+
+ProtocolV1::ProtocolV1(ClientLink& link, RoomEntry& entry)
+    : link_(link),
+      entry_(entry),
+      rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
+
+void ProtocolV1::on_text(std::string_view text) {
+  auto message = link_.loop().parser.parse(text);
+  if (room_) return on_room_message(message);
+  on_init(message);
+}
+
+void ProtocolV1::on_binary() {
+  if (!room_) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
+  reply_error(errors::kBinary);
+}
+
+void ProtocolV1::on_init_timeout() { fail(errors::kInitTimeout, CloseCode::kPolicyViolation, "no init in time"); }
+
+void ProtocolV1::on_init(protocol::ClientMessage& message) {
+  auto* init = std::get_if<protocol::InitCommand>(&message);
+  if (!init) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
+  person_ = std::move(init->person);
+  person_json_ = protocol::json_string(person_);
+  auto then = [this](const Entry& entry) { on_entry(entry); };
+  if (!init->join) return entry_.create(then);
+  entry_.join(std::move(*init->join), then);
+}
+
+void ProtocolV1::on_entry(const Entry& entry) {
+  switch (entry.outcome) {
+    case EntryOutcome::kEntered: {
+      std::string notice = person_;
+      notice.append(protocol::notice::kJoined);
+      entry.room->broadcast(protocol::connection_message_frame(notice), this);
+      entry.room->add(this);
+      room_ = entry.room;
+      if (entry.created) link_.send(protocol::init_reply_frame(entry.key));
+      return;
+    }
+    case EntryOutcome::kNotFound:
+      return fail(errors::kJoinKeyNotFound, CloseCode::kNormal, "join key not found");
+    case EntryOutcome::kTooManyJoins:
+      return fail(errors::kTooManyFailedJoins, CloseCode::kPolicyViolation, "too many unknown join keys");
+    case EntryOutcome::kRoomFull:
+      return fail(errors::kRoomFull, CloseCode::kPolicyViolation, "room full");
+    case EntryOutcome::kRoomLimit:
+      return fail(errors::kRoomLimit, CloseCode::kTryAgainLater, "room limit reached");
+    case EntryOutcome::kStoreUnavailable:
+      return reply_error(entry.key.empty() ? errors::kStoreUnavailableCreate : errors::kStoreUnavailableJoin);
+  }
+}
+
+bool ProtocolV1::within_rate_limit() {
+  switch (rate_.take(link_.loop().loop.now())) {
+    case MessageRate::Verdict::kAllowed:
+      return true;
+    case MessageRate::Verdict::kRefused:
+      reply_error(errors::kRateLimited);
+      return false;
+    case MessageRate::Verdict::kAbusive:
+      link_.close(CloseCode::kPolicyViolation, "message rate limit exceeded");
+      return false;
+  }
+  return false;
+}
+
+void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
+  if (!within_rate_limit()) return;
+  std::visit(
+      [this](auto& command) {
+        using T = std::decay_t<decltype(command)>;
+        if constexpr (std::is_same_v<T, protocol::LocationCommand>) {
+          room_->broadcast(protocol::location_frame(person_json_, command.latitude, command.longitude), this);
+        } else if constexpr (std::is_same_v<T, protocol::RelayCommand>) {
+          room_->broadcast(protocol::relay_frame(person_json_, command.data), this);
+        } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
+          if (command.join != room_->key()) return reply_error(errors::kDestroyOtherRoom);
+          destroy_room();
+        } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
+          reply_error(errors::kAlreadyInRoom);
+        } else if constexpr (std::is_same_v<T, protocol::InvalidCommand>) {
+          reply_error(command.error);
+        }
+        // UnknownCommand: ignored, as the original server did.
+      },
+      message);
+}
+
+void ProtocolV1::destroy_room() {
+  entry_.destroy(room_->key(), [this](std::unique_ptr<room::Room> room, bool available) {
+    if (!available) return reply_error(errors::kStoreUnavailableDestroy);
+    if (!room) return;
+    // Each member, this one included, hears it in its own protocol and goes.
+    const std::string key = room->key();
+    for (room::RoomMember* member : room->members()) member->room_destroyed(key);
+  });
+}
+
+void ProtocolV1::room_destroyed(std::string_view key) {
+  room_ = nullptr;  // destroyed rooms send no "Disconnected!"
+  std::string notice(key);
+  notice.append(protocol::notice::kDestroyed);
+  link_.send(protocol::connection_message_frame(notice));
+  link_.close(CloseCode::kNormal, "room destroyed");
+}
+
+void ProtocolV1::on_leaving() {
+  if (!room_) return;
+  room::Room& room = *room_;
+  room_ = nullptr;
+  room.remove(this);
+  if (room.empty()) return link_.loop().rooms.erase_if_empty(room);
+  std::string notice = person_;
+  notice.append(protocol::notice::kDisconnected);
+  room.broadcast(protocol::connection_message_frame(notice), this);
+}
+
+void ProtocolV1::deliver(const FramePtr& frame) { link_.send(frame); }
+
+void ProtocolV1::reply_error(std::string_view error) { link_.send(protocol::error_frame(error)); }
+
+void ProtocolV1::fail(std::string_view error, CloseCode code, std::string_view reason) {
+  reply_error(error);
+  link_.close(code, reason);
+}
+
+}  // namespace rk::session

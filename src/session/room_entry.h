@@ -1,0 +1,73 @@
+#pragma once
+// How a client gets into a room, whatever its protocol: the key-guessing
+// guard, placement on the loop that owns the room (moving the connection
+// there once), the store's word on creates, joins that miss in memory and
+// destroys, the member limit. Outcomes come back as values; each protocol
+// words them its own way.
+#include <sys/socket.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "room/room_registry.h"
+#include "store/room_store.h"
+
+namespace rk::session {
+
+class LoopContext;
+
+// What room entry needs from the connection it works for.
+class EntryHost {
+ public:
+  virtual LoopContext& loop() = 0;
+  // Moves the connection to `owner`'s loop, then runs `then` there.
+  virtual void move_to(LoopContext& owner, std::function<void()> then) = 0;
+  // Asks the store; reading pauses meanwhile and `then` runs on this
+  // connection's loop, only if it is still open.
+  virtual void ask_store(store::StoreOp op, std::string key, std::function<void(store::StoreStatus)> then) = 0;
+  virtual sockaddr_storage peer_address() const = 0;
+
+ protected:
+  ~EntryHost() = default;
+};
+
+enum class EntryOutcome {
+  kEntered,           // `room` is the room; the caller becomes its member
+  kNotFound,          // no such key
+  kTooManyJoins,      // the address used up its unknown-key joins
+  kRoomFull,          // --max-room-members
+  kRoomLimit,         // --max-rooms
+  kStoreUnavailable,  // the store did not answer: try again
+};
+
+struct Entry {
+  EntryOutcome outcome = EntryOutcome::kNotFound;
+  room::Room* room = nullptr;
+  std::string key;
+  bool created = false;
+};
+
+class RoomEntry {
+ public:
+  using Done = std::function<void(const Entry&)>;
+  explicit RoomEntry(EntryHost& host) : host_(host) {}
+
+  void create(Done done);
+  void join(std::string key, Done done);
+  // Deletes the room's key from the store and the room from memory; `done`
+  // gets the room taken out (its members still in it), or nullptr if the
+  // store was unavailable (`available` false) or the room was already gone.
+  void destroy(std::string key, std::function<void(std::unique_ptr<room::Room>, bool available)> done);
+
+ private:
+  void place(std::string key, bool create, int attempts_left, Done done);
+  void create_here(std::string key, int attempts_left, Done done);
+  void join_here(std::string key, Done done);
+  void refuse_unknown(std::string key, const Done& done);
+  void enter(room::Room& room, std::string key, bool created, const Done& done);
+
+  EntryHost& host_;
+};
+
+}  // namespace rk::session

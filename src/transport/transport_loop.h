@@ -1,0 +1,35 @@
+#pragma once
+// What one loop lends to all its transports: the loop itself, the buffer
+// every socket reads into, gather-write scratch, and the list of transports
+// to flush once at the end of this turn (many frames queued, one write).
+#include <sys/uio.h>
+
+#include <vector>
+
+#include "loop/event_loop.h"
+
+namespace rk::transport {
+
+class Transport;
+
+class TransportLoop {
+ public:
+  explicit TransportLoop(loop::EventLoop& loop) : loop(loop), read_buffer(64 * 1024) {}
+
+  loop::EventLoop& loop;
+  std::vector<char> read_buffer;
+  std::vector<iovec> iov;
+
+  void request_flush(Transport* transport) { dirty_.push_back(transport); }
+  // A transport leaving this loop (handed to another) is taken off the list.
+  void forget(Transport* transport);
+  // Flushing may close connections (a slow consumer) and so queue notices to
+  // others: flushes until nothing is left.
+  void flush_all();
+
+ private:
+  std::vector<Transport*> dirty_;
+  std::vector<Transport*> flushing_;
+};
+
+}  // namespace rk::transport

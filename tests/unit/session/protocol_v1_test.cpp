@@ -1,0 +1,146 @@
+// Protocol v1's handler driven through its narrow interface: a fake client
+// link records what would be sent, a fake host answers for the store.
+#include "session/protocol_v1.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "session/loop_context.h"
+#include "ws/frame_writer.h"
+
+namespace rk::session {
+namespace {
+
+struct NoStore : store::RoomStore {
+  void submit(store::StoreOp, std::string, store::StoreCallback) override { FAIL() << "the fake host answers"; }
+  void drain() override {}
+  std::string describe() const override { return "none"; }
+};
+
+struct World {
+  config::Settings settings;
+  NoStore store;
+  JoinGuard join_guard{60};
+  http::Router router;
+  loop::EventLoop loop;
+  LoopContext context{loop, SharedServices{settings, store, join_guard, router}};
+};
+
+// A client as the handler sees it: frames sent (payload text), closes.
+struct FakeClient : ClientLink, EntryHost {
+  World& world;
+  RoomEntry entry{*this};
+  ProtocolV1 handler{*this, entry};
+  std::vector<std::string> received;
+  int close_code = 0;
+  store::StoreStatus store_answer = store::StoreStatus::kOk;
+  std::vector<store::StoreOp> store_asked;
+
+  explicit FakeClient(World& w) : world(w) {}
+
+  void send(FramePtr frame) override {
+    if (close_code) return;
+    received.emplace_back(frame->view().substr(2));  // short text frames: 2-byte header
+  }
+  void close(ws::CloseCode code, std::string_view) override {
+    if (close_code) return;
+    close_code = static_cast<int>(code);
+    handler.on_leaving();
+  }
+  void pause_reading() override {}
+  void resume_reading() override {}
+  LoopContext& loop() override { return world.context; }
+  void move_to(LoopContext&, std::function<void()> then) override { then(); }
+  void ask_store(store::StoreOp op, std::string, std::function<void(store::StoreStatus)> then) override {
+    store_asked.push_back(op);
+    then(store_answer);
+  }
+  sockaddr_storage peer_address() const override { return {}; }
+
+  void say(std::string_view json) { handler.on_text(json); }
+  std::string last() const { return received.empty() ? "" : received.back(); }
+};
+
+std::string key_of(const std::string& init_reply) {
+  const auto start = init_reply.find(R"("join":")") + 8;
+  return init_reply.substr(start, init_reply.find('"', start) - start);
+}
+
+TEST(ProtocolV1, CreatesARoomOnlyAfterTheStoreSaysSoAndRepliesWithItsKey) {
+  World world;
+  FakeClient ana(world);
+  ana.say(R"({"type":"init","person":"ana"})");
+  ASSERT_EQ(ana.store_asked, std::vector<store::StoreOp>{store::StoreOp::kCreate});
+  ASSERT_EQ(ana.received.size(), 1u);
+  EXPECT_EQ(ana.received[0].rfind(R"({"type":"init","join":")", 0), 0u);
+  EXPECT_TRUE(ana.handler.in_room());
+  EXPECT_EQ(world.context.rooms.size(), 1u);
+}
+
+TEST(ProtocolV1, RelaysToTheOtherMembersWithTheSendersNameAndNoEcho) {
+  World world;
+  FakeClient ana(world), ben(world);
+  ana.say(R"({"type":"init","person":"ana"})");
+  const std::string key = key_of(ana.received[0]);
+  ben.say(R"({"type":"init","person":"ben","join":")" + key + R"("})");
+  EXPECT_TRUE(ben.store_asked.empty());  // in memory already
+  EXPECT_EQ(ana.last(), R"({"type":"connection_message","message":"ben Joined!"})");
+  ben.say(R"({"type":"Location Data","person":"mallory","latitude":1.50,"longitude":-2})");
+  EXPECT_EQ(ana.last(), R"({"type":"Location Data","person":"ben","latitude":1.50,"longitude":-2})");
+  EXPECT_TRUE(ben.received.empty());
+  ben.handler.on_leaving();
+  EXPECT_EQ(ana.last(), R"({"type":"connection_message","message":"ben Disconnected!"})");
+}
+
+TEST(ProtocolV1, RefusesAnUnknownKeyWithTheOriginalsErrorAndClose1000) {
+  World world;
+  FakeClient guesser(world);
+  guesser.store_answer = store::StoreStatus::kNotFound;
+  guesser.say(R"({"type":"init","person":"g","join":"nope"})");
+  EXPECT_EQ(guesser.last(), R"({"type":"error","message":"Join Key Not Found!"})");
+  EXPECT_EQ(guesser.close_code, 1000);
+}
+
+TEST(ProtocolV1, KeepsTheConnectionWhenTheStoreIsDownSoTheClientCanRetry) {
+  World world;
+  FakeClient ana(world);
+  ana.store_answer = store::StoreStatus::kUnavailable;
+  ana.say(R"({"type":"init","person":"ana"})");
+  EXPECT_EQ(ana.last(),
+            R"({"type":"error","message":"Room store unavailable: the room was not created, try again."})");
+  EXPECT_EQ(ana.close_code, 0);
+  ana.store_answer = store::StoreStatus::kOk;
+  ana.say(R"({"type":"init","person":"ana"})");
+  EXPECT_TRUE(ana.handler.in_room());
+}
+
+TEST(ProtocolV1, DestroyTellsEveryMemberInItsOwnWordsAndClosesThemAll) {
+  World world;
+  FakeClient ana(world), ben(world);
+  ana.say(R"({"type":"init","person":"ana"})");
+  const std::string key = key_of(ana.received[0]);
+  ben.say(R"({"type":"init","person":"ben","join":")" + key + R"("})");
+  ben.say(R"({"type":"destroy","join":"another"})");
+  EXPECT_EQ(ben.last(), R"({"type":"error","message":"Not your room: you can only destroy the room you are in."})");
+  ben.say(R"({"type":"destroy","join":")" + key + R"("})");
+  const std::string notice = R"({"type":"connection_message","message":")" + key + R"( Session Destroyed!"})";
+  EXPECT_EQ(ana.last(), notice);
+  EXPECT_EQ(ben.last(), notice);
+  EXPECT_EQ(ana.close_code, 1000);
+  EXPECT_EQ(ben.close_code, 1000);
+  EXPECT_EQ(world.context.rooms.size(), 0u);
+}
+
+TEST(ProtocolV1, AFirstMessageThatIsNotAnInitClosesTheConnection) {
+  World world;
+  FakeClient ana(world);
+  ana.say(R"({"type":"message","data":1})");
+  EXPECT_EQ(ana.last(), R"({"type":"error","message":"Invalid message format."})");
+  EXPECT_EQ(ana.close_code, 1000);
+}
+
+}  // namespace
+}  // namespace rk::session
