@@ -26,7 +26,7 @@ struct Checker : rk::ws::SessionEvents, rk::ws::FrameSink {
   void on_binary() override {
     if (closing) std::abort();
   }
-  void on_closing() override {
+  void on_closing(rk::ws::CloseCode, bool) override {
     if (closing) std::abort();  // reported once
     closing = true;
   }

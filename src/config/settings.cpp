@@ -95,6 +95,29 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::Range(0.1, 600.0))
       ->capture_default_str();
   command
+      .add_option("--history-size", s.history_size,
+                  "Publications each room keeps (protocol v2 history and resume: a client that reconnects "
+                  "gets what it missed); 0 keeps none")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}))
+      ->capture_default_str();
+  command
+      .add_option("--history-ttl", s.history_ttl_s,
+                  "Seconds a publication stays in its room's history")
+      ->check(CLI::Range(1.0, 30.0 * 86400))
+      ->capture_default_str();
+  command
+      .add_option("--state-ttl", s.state_ttl_s,
+                  "Seconds each person's last location or state is kept for joiners (also after they "
+                  "leave: \"last seen\"); 0 keeps none")
+      ->check(CLI::Range(0.0, 365.0 * 86400))
+      ->capture_default_str();
+  command
+      .add_option("--history-max-bytes", s.history_max_bytes,
+                  "Memory all rooms' history and state may use together; beyond it the oldest entries go "
+                  "first (a resume that needed them gets recovered:false)")
+      ->check(CLI::Range(std::size_t{1} << 16, std::size_t{1} << 40))
+      ->capture_default_str();
+  command
       .add_option("--shutdown-timeout", s.shutdown_timeout_s,
                   "On SIGTERM/SIGINT: seconds to let connections close (1001) before exiting")
       ->check(CLI::Range(0.0, 600.0))

@@ -32,6 +32,10 @@ struct Settings {
   double init_timeout_s = 30.0;       // from the upgrade to a room (create/join)
   double close_timeout_s = 3.0;     // wait for the peer's close frame, then drop
   double shutdown_timeout_s = 5.0;  // SIGTERM/SIGINT: close everyone within this
+  std::size_t history_size = 100;   // publications each room keeps for history and resume; 0: none
+  double history_ttl_s = 300.0;     // ... each for this long
+  double state_ttl_s = 86400.0;     // each person's last location or state, kept this long; 0: none
+  std::size_t history_max_bytes = std::size_t{256} << 20;  // all rooms' history and state together
 };
 
 void add_serve_flags(CLI::App& command, Settings& settings);

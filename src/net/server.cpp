@@ -111,6 +111,7 @@ int serve(const config::Settings& settings) {
     worker->context().set_peers(contexts);
     worker->accept_from(listener.fd);
     worker->context().start_liveness_sweep();
+    worker->context().start_retention_sweep();
   }
 
   spdlog::info("roomkey listening on ws://{}:{} ({} thread{}, store: {})", settings.host, listener.port,

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/server_message.h"
+#include "protocol/server_message_v2.h"
 #include "session/protocol_v1.h"
+#include "session/protocol_v2.h"
 #include "ws/frame_writer.h"
 #include "ws/handshake.h"
 
@@ -29,7 +31,7 @@ Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket)
 Connection::~Connection() = default;
 
 void Connection::start() {
-  if (!transport_.attach(loop_->io, *this)) end();
+  if (!transport_.attach(loop_->io, *this)) end(room::LeaveReason::kDropped);
 }
 
 // ---------------------------------------------------------------- liveness
@@ -37,18 +39,19 @@ void Connection::start() {
 void Connection::check_liveness(loop::Clock::time_point now) {
   const auto& settings = loop_->settings;
   if (phase_ == Phase::kHttp) {
-    if (now - phase_started_ > seconds(settings.handshake_timeout_s)) end();
+    if (now - phase_started_ > seconds(settings.handshake_timeout_s)) end(room::LeaveReason::kClosed);
     return;
   }
   if (phase_ != Phase::kWebSocket || !ws_.open()) return;  // closing connections have their own timer
   const bool paused = store_request_in_flight_ || moving_;
-  if (!handler_->in_room() && !paused && now - phase_started_ > seconds(settings.init_timeout_s))
-    return handler_->on_init_timeout();
+  const bool in_room = handler_ && handler_->in_room();
+  if (!in_room && !paused && now - phase_started_ > seconds(settings.init_timeout_s))
+    return handler_for({}).on_init_timeout();
   if (paused) return;  // waiting on the store, not reading: silence proves nothing
   const auto silent = now - last_heard_;
   if (ping_outstanding_ && silent > seconds(settings.ping_interval_s + settings.ping_timeout_s)) {
     spdlog::debug("dropping a connection silent for {:.1f}s", std::chrono::duration<double>(silent).count());
-    return end();  // a dead peer: its room hears that it left
+    return end(room::LeaveReason::kTimeout);  // a dead peer: its room hears that it left
   }
   if (!ping_outstanding_ && silent > seconds(settings.ping_interval_s)) {
     ping_outstanding_ = true;
@@ -103,13 +106,27 @@ void Connection::upgrade(std::string response, char* rest, std::size_t rest_size
   phase_ = Phase::kWebSocket;
   phase_started_ = loop_->loop.now();
   transport_.send_unbounded(share_frame(response));
-  handler_ = std::make_unique<ProtocolV1>(*this, entry_);
   if (rest_size > 0) ws_.receive(rest, rest_size);
 }
 
-void Connection::on_text(std::string_view text) { handler_->on_text(text); }
+void Connection::on_text(std::string_view text) { handler_for(text).on_text(text); }
 
-void Connection::on_binary() { handler_->on_binary(); }
+void Connection::on_binary() { handler_for({}).on_binary(); }
+
+// The first message picks the protocol: an init with "v":2 is protocol v2,
+// anything else is v1 exactly as the original server spoke it.
+ProtocolHandler& Connection::handler_for(std::string_view first_message) {
+  if (handler_) return *handler_;
+  auto& parser = loop_->parser_v2;
+  if (!first_message.empty()) parser.parse(first_message);
+  const auto version = first_message.empty() ? protocol::v2::InitVersion::kNotInit : parser.init_version();
+  if (version == protocol::v2::InitVersion::kV2 || version == protocol::v2::InitVersion::kUnsupported) {
+    handler_ = std::make_unique<ProtocolV2>(*this, entry_);
+  } else {
+    handler_ = std::make_unique<ProtocolV1>(*this, entry_);
+  }
+  return *handler_;
+}
 
 void Connection::pause_reading() {
   ws_.pause();
@@ -119,7 +136,7 @@ void Connection::pause_reading() {
 void Connection::resume_reading() {
   if (phase_ == Phase::kClosed || store_request_in_flight_ || moving_) return;
   transport_.set_reading(true);
-  if (!transport_.registered()) return end();  // the loop could not take the socket
+  if (!transport_.registered()) return end(room::LeaveReason::kDropped);  // the loop could not take the socket
   ws_.resume();
 }
 
@@ -141,7 +158,7 @@ void Connection::move_to(LoopContext& owner, std::function<void()> then) {
       moved.loop_ = &owner;
       owner.take_over(self);
       moved.moving_ = false;
-      if (!moved.transport_.attach(owner.io, moved)) return moved.end();
+      if (!moved.transport_.attach(owner.io, moved)) return moved.end(room::LeaveReason::kDropped);
       if (owner.shutting_down) return moved.go_away();
       then();
       moved.resume_reading();
@@ -191,8 +208,11 @@ void Connection::close(CloseCode code, std::string_view reason) {
   ws_.close(code, reason);
 }
 
-void Connection::on_closing() {
-  if (handler_) handler_->on_leaving();
+// Who ends it tells the room why: the client closing, or the server closing
+// on it (a broken rule or limit, a shutdown: dropped).
+void Connection::on_closing(CloseCode code, bool by_peer) {
+  const bool dropped = !by_peer && code != CloseCode::kNormal;
+  if (handler_) handler_->on_leaving(dropped ? room::LeaveReason::kDropped : room::LeaveReason::kClosed);
   arm_close_timer();
 }
 
@@ -204,18 +224,18 @@ void Connection::arm_close_timer() {
   if (close_timer_) return;
   close_timer_ = loop_->loop.add_timer(seconds(loop_->settings.close_timeout_s), [self = shared_from_this()] {
     self->close_timer_ = 0;
-    self->end();
+    self->end(room::LeaveReason::kClosed);
   });
 }
 
 void Connection::go_away() {
   if (phase_ == Phase::kWebSocket) return close(CloseCode::kGoingAway, "server shutting down");
-  if (phase_ == Phase::kHttp) end();
+  if (phase_ == Phase::kHttp) end(room::LeaveReason::kClosed);
 }
 
-void Connection::end() {
+void Connection::end(room::LeaveReason reason) {
   if (phase_ == Phase::kClosed) return;
-  if (handler_) handler_->on_leaving();
+  if (handler_) handler_->on_leaving(reason);
   phase_ = Phase::kClosed;
   ws_.abandon();
   if (close_timer_) loop_->loop.cancel_timer(close_timer_);

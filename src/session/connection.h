@@ -39,7 +39,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   // one, and closes one that is too slow to upgrade or to send its init.
   void check_liveness(loop::Clock::time_point now);
   // Shutdown deadline passed: close the socket now.
-  void drop() { end(); }
+  void drop() { end(room::LeaveReason::kClosed); }
 
   // ClientLink
   void send(FramePtr frame) override;
@@ -63,12 +63,12 @@ class Connection final : public std::enable_shared_from_this<Connection>,
 
   // transport::TransportEvents
   void on_received(char* data, std::size_t size) override;
-  void on_transport_closed() override { end(); }
+  void on_transport_closed() override { end(room::LeaveReason::kClosed); }
   void on_outbound_overflow() override;
   // ws::SessionEvents
   void on_text(std::string_view text) override;
   void on_binary() override;
-  void on_closing() override;
+  void on_closing(ws::CloseCode code, bool by_peer) override;
   void on_close_handshake_done() override;
   // ws::FrameSink: the session's own frames (pongs, close)
   void send_frame(FramePtr frame) override { transport_.send_unbounded(std::move(frame)); }
@@ -76,8 +76,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void read_request(char* data, std::size_t size);
   void answer_http(std::string response);
   void upgrade(std::string response, char* rest, std::size_t rest_size);
+  ProtocolHandler& handler_for(std::string_view first_message);
   void arm_close_timer();
-  void end();
+  void end(room::LeaveReason reason);
 
   LoopContext* loop_;
   LimitTicket admission_ticket_;

@@ -14,12 +14,20 @@ LoopContext::LoopContext(loop::EventLoop& loop, const SharedServices& shared)
       store(shared.store),
       join_guard(shared.join_guard),
       router(shared.router),
-      io(loop) {
+      io(loop),
+      rooms(room::RetentionLimits{
+          shared.settings.history_size, static_cast<std::int64_t>(shared.settings.history_ttl_s * 1000),
+          static_cast<std::int64_t>(shared.settings.state_ttl_s * 1000), shared.settings.history_max_bytes}) {
   peers_.push_back(this);
   loop.on_turn_end([this] { end_turn(); });
 }
 
 LoopContext::~LoopContext() = default;
+
+void LoopContext::set_peers(std::vector<LoopContext*> peers) {
+  peers_ = std::move(peers);
+  rooms.retention().limits.max_bytes = settings.history_max_bytes / std::max<std::size_t>(1, peers_.size());
+}
 
 LoopContext& LoopContext::owner_of(std::string_view room_key) {
   if (peers_.size() == 1) return *this;
@@ -52,6 +60,20 @@ void LoopContext::start_liveness_sweep() {
   loop.add_timer(std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(period)), [this] {
     sweep();
     if (!shutting_down) start_liveness_sweep();
+  });
+}
+
+void LoopContext::start_retention_sweep() {
+  // A tenth of the shorter lifetime, between 1 s and a minute: an entry
+  // leaves at most that late.
+  const double ttl_s = std::min(settings.history_ttl_s, settings.state_ttl_s > 0 ? settings.state_ttl_s : 1e9);
+  const double period = std::clamp(ttl_s / 10, 1.0, 60.0);
+  loop.add_timer(std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(period)), [this] {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    rooms.expire(now_ms);
+    if (!shutting_down) start_retention_sweep();
   });
 }
 

@@ -12,6 +12,7 @@
 #include "http/router.h"
 #include "loop/event_loop.h"
 #include "protocol/client_message.h"
+#include "protocol/client_message_v2.h"
 #include "room/room_registry.h"
 #include "session/join_guard.h"
 #include "store/room_store.h"
@@ -44,12 +45,14 @@ class LoopContext {
   transport::TransportLoop io;
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;
+  protocol::v2::ClientMessageParserV2 parser_v2;
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 
   // All loops of the process, this one included, so that a connection can
   // move to the loop that owns its room. Set once before the loops start.
-  void set_peers(std::vector<LoopContext*> peers) { peers_ = std::move(peers); }
+  // Each loop's rooms keep their share of --history-max-bytes.
+  void set_peers(std::vector<LoopContext*> peers);
   LoopContext& owner_of(std::string_view room_key);
 
   // Takes a freshly accepted socket and its admission ticket (released when
@@ -65,6 +68,8 @@ class LoopContext {
   // Pings silent connections, drops dead ones and ones stuck before their
   // init: one sweep over this loop's connections, a few times a second.
   void start_liveness_sweep();
+  // Expires old history and state and lets rooms with nothing left go.
+  void start_retention_sweep();
 
   // The connection is closed: forget it now, free it at the end of the turn
   // (never inside its own callback).

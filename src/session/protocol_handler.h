@@ -4,6 +4,8 @@
 // answers through its ClientLink.
 #include <string_view>
 
+#include "room/member.h"
+
 namespace rk::session {
 
 class ProtocolHandler {
@@ -14,8 +16,8 @@ class ProtocolHandler {
   virtual void on_binary() = 0;
   // No successful init within --init-timeout.
   virtual void on_init_timeout() = 0;
-  // The connection is closing or gone: leave the room (telling the others).
-  virtual void on_leaving() = 0;
+  // The connection is closing or gone: leave the room, telling the others why.
+  virtual void on_leaving(room::LeaveReason reason) = 0;
   // In a room: the init timeout no longer applies.
   virtual bool in_room() const = 0;
 };

@@ -1,6 +1,5 @@
 #include "session/protocol_v1.h"
 
-#include "protocol/json_text.h"
 #include "protocol/server_message.h"
 #include "session/loop_context.h"
 
@@ -11,16 +10,17 @@ namespace errors = protocol::errors;
 ProtocolV1::ProtocolV1(ClientLink& link, RoomEntry& entry)
     : link_(link),
       entry_(entry),
+      seat_(link, room::Protocol::kV1, *this),
       rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
 
 void ProtocolV1::on_text(std::string_view text) {
   auto message = link_.loop().parser.parse(text);
-  if (room_) return on_room_message(message);
+  if (in_room()) return on_room_message(message);
   on_init(message);
 }
 
 void ProtocolV1::on_binary() {
-  if (!room_) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
+  if (!in_room()) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
   reply_error(errors::kBinary);
 }
 
@@ -30,7 +30,6 @@ void ProtocolV1::on_init(protocol::ClientMessage& message) {
   auto* init = std::get_if<protocol::InitCommand>(&message);
   if (!init) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
   person_ = std::move(init->person);
-  person_json_ = protocol::json_string(person_);
   auto then = [this](const Entry& entry) { on_entry(entry); };
   if (!init->join) return entry_.create(then);
   entry_.join(std::move(*init->join), then);
@@ -38,15 +37,10 @@ void ProtocolV1::on_init(protocol::ClientMessage& message) {
 
 void ProtocolV1::on_entry(const Entry& entry) {
   switch (entry.outcome) {
-    case EntryOutcome::kEntered: {
-      std::string notice = person_;
-      notice.append(protocol::notice::kJoined);
-      entry.room->broadcast(protocol::connection_message_frame(notice), this);
-      entry.room->add(this);
-      room_ = entry.room;
+    case EntryOutcome::kEntered:
+      seat_.take(*entry.room, person_);
       if (entry.created) link_.send(protocol::init_reply_frame(entry.key));
       return;
-    }
     case EntryOutcome::kNotFound:
       return fail(errors::kJoinKeyNotFound, CloseCode::kNormal, "join key not found");
     case EntryOutcome::kTooManyJoins:
@@ -80,11 +74,11 @@ void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
       [this](auto& command) {
         using T = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<T, protocol::LocationCommand>) {
-          room_->broadcast(protocol::location_frame(person_json_, command.latitude, command.longitude), this);
+          seat_.publish({Publication::Type::kLocation, command.latitude, command.longitude});
         } else if constexpr (std::is_same_v<T, protocol::RelayCommand>) {
-          room_->broadcast(protocol::relay_frame(person_json_, command.data), this);
+          seat_.publish({Publication::Type::kMessage, command.data, {}});
         } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
-          if (command.join != room_->key()) return reply_error(errors::kDestroyOtherRoom);
+          if (command.join != seat_.room()->key()) return reply_error(errors::kDestroyOtherRoom);
           destroy_room();
         } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
           reply_error(errors::kAlreadyInRoom);
@@ -97,35 +91,17 @@ void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
 }
 
 void ProtocolV1::destroy_room() {
-  entry_.destroy(room_->key(), [this](std::unique_ptr<room::Room> room, bool available) {
-    if (!available) return reply_error(errors::kStoreUnavailableDestroy);
-    if (!room) return;
-    // Each member, this one included, hears it in its own protocol and goes.
-    const std::string key = room->key();
-    for (room::RoomMember* member : room->members()) member->room_destroyed(key);
+  entry_.destroy(seat_.room()->key(), [this](bool available) {
+    if (!available) reply_error(errors::kStoreUnavailableDestroy);
   });
 }
 
-void ProtocolV1::room_destroyed(std::string_view key) {
-  room_ = nullptr;  // destroyed rooms send no "Disconnected!"
+void ProtocolV1::on_room_destroyed(std::string_view key) {
   std::string notice(key);
   notice.append(protocol::notice::kDestroyed);
   link_.send(protocol::connection_message_frame(notice));
   link_.close(CloseCode::kNormal, "room destroyed");
 }
-
-void ProtocolV1::on_leaving() {
-  if (!room_) return;
-  room::Room& room = *room_;
-  room_ = nullptr;
-  room.remove(this);
-  if (room.empty()) return link_.loop().rooms.erase_if_empty(room);
-  std::string notice = person_;
-  notice.append(protocol::notice::kDisconnected);
-  room.broadcast(protocol::connection_message_frame(notice), this);
-}
-
-void ProtocolV1::deliver(const FramePtr& frame) { link_.send(frame); }
 
 void ProtocolV1::reply_error(std::string_view error) { link_.send(protocol::error_frame(error)); }
 

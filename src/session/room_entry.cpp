@@ -81,17 +81,21 @@ void RoomEntry::refuse_unknown(std::string key, const Done& done) {
 
 void RoomEntry::enter(room::Room& room, std::string key, bool created, const Done& done) {
   if (room.members().size() >= host_.loop().settings.max_room_members) {
-    if (room.empty()) host_.loop().rooms.erase_if_empty(room);
+    host_.loop().rooms.erase_if_idle(room);
     return done(outcome(EntryOutcome::kRoomFull, std::move(key)));
   }
   done(Entry{EntryOutcome::kEntered, &room, std::move(key), created});
 }
 
-void RoomEntry::destroy(std::string key, std::function<void(std::unique_ptr<room::Room>, bool)> done) {
+void RoomEntry::destroy(std::string key, std::function<void(bool)> done) {
   host_.ask_store(store::StoreOp::kDestroy, key, [this, key, done = std::move(done)](store::StoreStatus status) {
-    if (status == store::StoreStatus::kUnavailable) return done(nullptr, false);
+    if (status == store::StoreStatus::kUnavailable) return done(false);
     // kNotFound too: the row is gone either way, so the room goes.
-    done(host_.loop().rooms.take(key), true);
+    const auto room = host_.loop().rooms.take(key);
+    if (room) {
+      for (const auto& seat : room->members()) seat.member->room_destroyed(key);
+    }
+    done(true);
   });
 }
 

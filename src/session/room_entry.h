@@ -55,10 +55,10 @@ class RoomEntry {
 
   void create(Done done);
   void join(std::string key, Done done);
-  // Deletes the room's key from the store and the room from memory; `done`
-  // gets the room taken out (its members still in it), or nullptr if the
-  // store was unavailable (`available` false) or the room was already gone.
-  void destroy(std::string key, std::function<void(std::unique_ptr<room::Room>, bool available)> done);
+  // Deletes the room's key from the store and the room from memory, and tells
+  // each member (each in its own protocol); `available` is false if the store
+  // could not answer, and then nothing changed.
+  void destroy(std::string key, std::function<void(bool available)> done);
 
  private:
   void place(std::string key, bool create, int attempts_left, Done done);

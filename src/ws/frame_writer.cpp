@@ -47,6 +47,12 @@ FramePtr make_frame(Opcode opcode, std::initializer_list<std::string_view> piece
   return frame;
 }
 
+std::string_view server_frame_payload(const OutboundFrame& frame) {
+  const auto length_byte = static_cast<unsigned char>(frame.data()[1]) & 0x7f;
+  const std::size_t header = length_byte < 126 ? 2 : length_byte == 126 ? 4 : 10;
+  return frame.view().substr(header);
+}
+
 FramePtr make_close_frame(CloseCode code, std::string_view reason) {
   if (code == CloseCode::kNoStatus) return make_frame(Opcode::kClose, {});
   if (reason.size() > 123) {

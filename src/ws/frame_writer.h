@@ -23,6 +23,9 @@ inline FramePtr make_text_frame(std::initializer_list<std::string_view> pieces) 
   return make_frame(Opcode::kText, pieces);
 }
 
+// The payload of a frame built here (an unmasked server frame).
+std::string_view server_frame_payload(const OutboundFrame& frame);
+
 // A close frame; kNoStatus gives an empty payload. The reason is cut to fit
 // the 125-byte control payload limit.
 FramePtr make_close_frame(CloseCode code, std::string_view reason = {});

@@ -41,8 +41,9 @@ std::size_t WebSocketSession::consume(char* data, std::size_t size) {
     const auto result = parse_frame(std::span<char>(data + used, size - used), limits);
     if (result.status == ParseStatus::kNeedMore) break;
     if (result.status == ParseStatus::kViolation) {
+      // The rest of this read is not trusted; later reads are still parsed,
+      // for the peer's answer to our close.
       close(result.violation, result.reason);
-      input_done_ = true;  // nothing after a violation is trusted
       return size;
     }
     used += result.consumed;
@@ -69,23 +70,20 @@ void WebSocketSession::on_frame_event(const WsEvent& event) {
       peer_close_seen_ = true;
       input_done_ = true;
       // Echo the peer's code, as RFC 6455 5.5.1 suggests.
-      close(event.close_code == CloseCode::kNoStatus ? CloseCode::kNoStatus
-                                                     : static_cast<CloseCode>(event.peer_close_code),
-            {});
+      send_close(event.close_code == CloseCode::kNoStatus ? CloseCode::kNoStatus
+                                                          : static_cast<CloseCode>(event.peer_close_code),
+                 {}, true);
       return events_.on_close_handshake_done();
     case WsEvent::Kind::kViolation:
       close(event.close_code, event.payload);
-      input_done_ = true;
       return;
   }
 }
 
-bool WebSocketSession::close(CloseCode code, std::string_view reason) {
+bool WebSocketSession::send_close(CloseCode code, std::string_view reason, bool by_peer) {
   if (close_sent_) return false;
-  // on_closing first: a protocol handler leaving its room may still send
-  // (nothing to this peer, but the order is the same as the peer sees it).
   close_sent_ = true;
-  events_.on_closing();
+  events_.on_closing(code, by_peer);
   sink_.send_frame(make_close_frame(code, reason));
   return true;
 }

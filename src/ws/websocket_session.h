@@ -23,7 +23,8 @@ class SessionEvents {
   virtual void on_text(std::string_view text) = 0;  // one whole, valid UTF-8 message
   virtual void on_binary() = 0;
   // Our close frame is queued (for any reason): no more messages either way.
-  virtual void on_closing() = 0;
+  // `by_peer`: it answers the peer's close; else we close with `code`.
+  virtual void on_closing(CloseCode code, bool by_peer) = 0;
   // The peer's close frame arrived (ours is queued too): once everything is
   // written, the connection may shut down.
   virtual void on_close_handshake_done() = 0;
@@ -53,7 +54,7 @@ class WebSocketSession {
   bool paused() const { return paused_; }
 
   // Queues a close frame, unless one is already queued. False if it was.
-  bool close(CloseCode code, std::string_view reason);
+  bool close(CloseCode code, std::string_view reason) { return send_close(code, reason, false); }
   // Nothing more is read: the connection is going away without a handshake.
   void abandon();
 
@@ -64,6 +65,7 @@ class WebSocketSession {
   bool has_carry() const { return !carry_.empty(); }
 
  private:
+  bool send_close(CloseCode code, std::string_view reason, bool by_peer);
   std::size_t consume(char* data, std::size_t size);
   void on_frame_event(const WsEvent& event);
   bool reading() const { return !paused_ && !input_done_; }
@@ -76,7 +78,7 @@ class WebSocketSession {
   bool paused_ = false;
   bool close_sent_ = false;
   bool peer_close_seen_ = false;
-  bool input_done_ = false;  // after the peer's close or a violation nothing it sends matters
+  bool input_done_ = false;  // after the peer's close nothing it sends matters
 };
 
 }  // namespace rk::ws

@@ -8,61 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "session/loop_context.h"
+#include "fake_client.h"
 #include "ws/frame_writer.h"
 
 namespace rk::session {
 namespace {
 
-struct NoStore : store::RoomStore {
-  void submit(store::StoreOp, std::string, store::StoreCallback) override { FAIL() << "the fake host answers"; }
-  void drain() override {}
-  std::string describe() const override { return "none"; }
-};
-
-struct World {
-  config::Settings settings;
-  NoStore store;
-  JoinGuard join_guard{60};
-  http::Router router;
-  loop::EventLoop loop;
-  LoopContext context{loop, SharedServices{settings, store, join_guard, router}};
-};
-
-// A client as the handler sees it: frames sent (payload text), closes.
-struct FakeClient : ClientLink, EntryHost {
-  World& world;
-  RoomEntry entry{*this};
-  ProtocolV1 handler{*this, entry};
-  std::vector<std::string> received;
-  int close_code = 0;
-  store::StoreStatus store_answer = store::StoreStatus::kOk;
-  std::vector<store::StoreOp> store_asked;
-
-  explicit FakeClient(World& w) : world(w) {}
-
-  void send(FramePtr frame) override {
-    if (close_code) return;
-    received.emplace_back(frame->view().substr(2));  // short text frames: 2-byte header
-  }
-  void close(ws::CloseCode code, std::string_view) override {
-    if (close_code) return;
-    close_code = static_cast<int>(code);
-    handler.on_leaving();
-  }
-  void pause_reading() override {}
-  void resume_reading() override {}
-  LoopContext& loop() override { return world.context; }
-  void move_to(LoopContext&, std::function<void()> then) override { then(); }
-  void ask_store(store::StoreOp op, std::string, std::function<void(store::StoreStatus)> then) override {
-    store_asked.push_back(op);
-    then(store_answer);
-  }
-  sockaddr_storage peer_address() const override { return {}; }
-
-  void say(std::string_view json) { handler.on_text(json); }
-  std::string last() const { return received.empty() ? "" : received.back(); }
-};
+using fakes::World;
+using FakeClient = fakes::FakeClient<ProtocolV1>;
 
 std::string key_of(const std::string& init_reply) {
   const auto start = init_reply.find(R"("join":")") + 8;
@@ -91,7 +44,7 @@ TEST(ProtocolV1, RelaysToTheOtherMembersWithTheSendersNameAndNoEcho) {
   ben.say(R"({"type":"Location Data","person":"mallory","latitude":1.50,"longitude":-2})");
   EXPECT_EQ(ana.last(), R"({"type":"Location Data","person":"ben","latitude":1.50,"longitude":-2})");
   EXPECT_TRUE(ben.received.empty());
-  ben.handler.on_leaving();
+  ben.handler.on_leaving(room::LeaveReason::kClosed);
   EXPECT_EQ(ana.last(), R"({"type":"connection_message","message":"ben Disconnected!"})");
 }
 

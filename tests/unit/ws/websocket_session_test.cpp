@@ -18,7 +18,7 @@ struct Recorder : SessionEvents, FrameSink {
   std::vector<std::string> sent;  // frames the session itself sent
   void on_text(std::string_view text) override { texts.emplace_back(text); }
   void on_binary() override { ++binaries; }
-  void on_closing() override { ++closing; }
+  void on_closing(CloseCode, bool) override { ++closing; }
   void on_close_handshake_done() override { ++handshake_done; }
   void send_frame(FramePtr frame) override { sent.emplace_back(frame->view()); }
 };
@@ -53,13 +53,18 @@ TEST_F(SessionTest, EchoesThePeersCloseAndReportsTheHandshakeDone) {
   EXPECT_TRUE(recorder.texts.empty());
 }
 
-TEST_F(SessionTest, ClosesWithTheViolationsCodeAndTrustsNothingAfter) {
+TEST_F(SessionTest, ClosesWithTheViolationsCodeAndThenOnlyWaitsForThePeersClose) {
   std::string unmasked = "\x81\x02hi";
   feed(unmasked + make_client_frame(Opcode::kText, "after"));
   ASSERT_EQ(recorder.sent.size(), 1u);
   EXPECT_EQ(recorder.sent[0].substr(2, 2), std::string("\x03\xea", 2));  // 1002
   EXPECT_TRUE(recorder.texts.empty());
   EXPECT_EQ(recorder.closing, 1);
+  feed(make_client_frame(Opcode::kText, "later"));  // no messages once closing
+  EXPECT_TRUE(recorder.texts.empty());
+  feed(make_client_frame(Opcode::kClose, std::string("\x03\xea", 2)));  // the peer's answer
+  EXPECT_EQ(recorder.handshake_done, 1);
+  EXPECT_EQ(recorder.sent.size(), 1u);  // no second close frame
 }
 
 TEST_F(SessionTest, HoldsMessagesWhilePausedAndDeliversThemInOrderOnResume) {

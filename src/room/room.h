@@ -1,0 +1,60 @@
+#pragma once
+// One room in memory: its members and fan-out to them, its sequence of
+// publications (epoch + offset), and its log (history and last-known state).
+// Touched by one loop thread only.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "room/member.h"
+#include "room/room_log.h"
+
+namespace rk::room {
+
+class Room {
+ public:
+  struct Seat {
+    RoomMember* member;
+    Protocol protocol;
+  };
+
+  Room(std::string key, std::string epoch, Retention& retention)
+      : key_(std::move(key)), epoch_(std::move(epoch)), log_(retention) {}
+
+  const std::string& key() const { return key_; }
+  const std::vector<Seat>& members() const { return members_; }
+  bool empty() const { return members_.empty(); }
+  std::size_t count(Protocol protocol) const { return counts_[static_cast<std::size_t>(protocol)]; }
+
+  void add(RoomMember* member, Protocol protocol);
+  void remove(RoomMember* member);
+
+  // Hands each member but `sender` the frame of its protocol (the sender is
+  // the member, not the name: two members may share a name).
+  void broadcast(const Broadcast& message, const RoomMember* sender) const {
+    for (const Seat& seat : members_) {
+      const FramePtr& frame = message[seat.protocol];
+      if (seat.member != sender && frame) seat.member->deliver(frame);
+    }
+  }
+
+  // The sequence: offsets start at 1 and grow by one per publication.
+  const std::string& epoch() const { return epoch_; }
+  std::uint64_t offset() const { return offset_; }
+  std::uint64_t next_offset() { return ++offset_; }
+
+  RoomLog& log() { return log_; }
+  const RoomLog& log() const { return log_; }
+  // Nothing to keep it in memory: no member, nothing remembered.
+  bool idle() const { return members_.empty() && log_.empty(); }
+
+ private:
+  std::string key_;
+  std::string epoch_;
+  std::uint64_t offset_ = 0;
+  std::vector<Seat> members_;
+  std::size_t counts_[kProtocolCount] = {0, 0};
+  RoomLog log_;
+};
+
+}  // namespace rk::room

@@ -1,0 +1,211 @@
+#include "session/protocol_v2.h"
+
+#include <vector>
+
+#include "protocol/server_message_v2.h"
+#include "session/loop_context.h"
+
+namespace rk::session {
+using ws::CloseCode;
+namespace v2 = protocol::v2;
+namespace codes = protocol::v2::codes;
+
+namespace {
+constexpr std::string_view kNotFound = "Join key not found.";
+constexpr std::string_view kStoreUnavailableCreate = "Room store unavailable: the room was not created, try again.";
+constexpr std::string_view kStoreUnavailableJoin = "Room store unavailable: could not look up the join key, try again.";
+constexpr std::string_view kStoreUnavailableDestroy = "Room store unavailable: the room was not destroyed, try again.";
+constexpr std::string_view kRoomFull = "Room is full: it has reached the server's member limit.";
+constexpr std::string_view kRoomLimit = "Room limit reached: the server holds as many rooms as it may; try again later.";
+constexpr std::string_view kTooManyJoins =
+    "Too many joins with unknown keys from your address: wait a minute before joining again.";
+constexpr std::string_view kRateLimited = "Rate limit: too many messages per second; this one was dropped.";
+constexpr std::string_view kNotYourRoom = "Not your room: you can only destroy the room you are in.";
+constexpr std::string_view kAlreadyInRoom = "Already in a room: open a new connection to join another.";
+constexpr std::string_view kBinary = "Binary messages are not supported: send JSON as text.";
+constexpr std::string_view kInitTimeout = "No init in time: send init first, right after connecting.";
+constexpr std::string_view kInitRequired = "Send init first: create or join a room before anything else.";
+constexpr std::string_view kUnsupportedVersion = "Unsupported protocol version: this server speaks \"v\":1 and \"v\":2.";
+constexpr std::string_view kUnknownType = "Unknown message type: this one was ignored.";
+
+std::vector<v2::MemberView> member_views(const room::Room& room) {
+  std::vector<v2::MemberView> views;
+  views.reserve(room.members().size());
+  for (const auto& seat : room.members()) views.push_back({seat.member->info().id, seat.member->info().person_json});
+  return views;
+}
+}  // namespace
+
+ProtocolV2::ProtocolV2(ClientLink& link, RoomEntry& entry)
+    : link_(link),
+      entry_(entry),
+      seat_(link, room::Protocol::kV2, *this),
+      rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
+
+void ProtocolV2::on_text(std::string_view text) {
+  auto message = link_.loop().parser_v2.parse(text);
+  if (in_room()) return on_room_message(message);
+  on_init(message);
+}
+
+void ProtocolV2::on_binary() {
+  if (!in_room()) return fail(codes::kBinaryNotSupported, kBinary, CloseCode::kNormal);
+  reply_error(codes::kBinaryNotSupported, kBinary);
+}
+
+void ProtocolV2::on_init_timeout() { fail(codes::kInitTimeout, kInitTimeout, CloseCode::kPolicyViolation); }
+
+// ---------------------------------------------------------------- joining
+
+void ProtocolV2::on_init(v2::ClientMessage& message) {
+  if (link_.loop().parser_v2.init_version() == v2::InitVersion::kUnsupported)
+    return fail(codes::kUnsupportedVersion, kUnsupportedVersion, CloseCode::kNormal);
+  if (auto* invalid = std::get_if<v2::InvalidCommand>(&message))
+    return fail(invalid->code, invalid->message, CloseCode::kNormal);
+  auto* init = std::get_if<v2::InitCommand>(&message);
+  if (!init) return fail(codes::kInitRequired, kInitRequired, CloseCode::kNormal);
+  person_ = std::move(init->person);
+  since_ = std::move(init->since);
+  auto then = [this](const Entry& entry) { on_entry(entry); };
+  if (!init->join) return entry_.create(then);
+  entry_.join(std::move(*init->join), then);
+}
+
+void ProtocolV2::on_entry(const Entry& entry) {
+  switch (entry.outcome) {
+    case EntryOutcome::kEntered:
+      return send_joined(entry);
+    case EntryOutcome::kNotFound:
+      return fail(codes::kNotFound, kNotFound, CloseCode::kNormal);
+    case EntryOutcome::kTooManyJoins:
+      return fail(codes::kTooManyJoins, kTooManyJoins, CloseCode::kPolicyViolation);
+    case EntryOutcome::kRoomFull:
+      return fail(codes::kRoomFull, kRoomFull, CloseCode::kPolicyViolation);
+    case EntryOutcome::kRoomLimit:
+      return fail(codes::kRoomLimit, kRoomLimit, CloseCode::kTryAgainLater);
+    case EntryOutcome::kStoreUnavailable:
+      return reply_error(codes::kStoreUnavailable, entry.key.empty() ? kStoreUnavailableCreate : kStoreUnavailableJoin);
+  }
+}
+
+// Resume is all or nothing: every publication after the client's offset is
+// still held and of this epoch, or none is sent. Everything runs on the
+// room's loop, so the publications after `joined` follow `missed` exactly.
+void ProtocolV2::send_joined(const Entry& entry) {
+  room::Room& room = *entry.room;
+  const room::RoomLog& log = room.log();
+  std::vector<FramePtr> missed;
+  bool recovered = false;
+  if (since_) {
+    const std::uint64_t after = since_->offset;
+    const bool same_sequence = since_->epoch == room.epoch() && after <= room.offset();
+    const bool all_held = after == room.offset() || (log.history_count() && log.first_offset() <= after + 1);
+    recovered = same_sequence && all_held;
+    if (recovered) {
+      for (std::size_t i = log.first_after(after); i < log.history_count(); ++i) missed.push_back(log.at(i).frame);
+    }
+  }
+  std::vector<FramePtr> state;
+  state.reserve(log.states().size());
+  for (const auto& s : log.states()) state.push_back(s.entry.frame);
+
+  seat_.take(room, std::move(person_));
+  const auto members = member_views(room);
+  const auto& me = seat_.info();
+  link_.send(v2::joined_frame({entry.key, entry.created, {me.id, me.person_json}, members, room.epoch(),
+                               room.offset(), state, since_.has_value(), recovered, missed}));
+  since_.reset();
+}
+
+// ---------------------------------------------------------------- in a room
+
+bool ProtocolV2::within_rate_limit() {
+  switch (rate_.take(link_.loop().loop.now())) {
+    case MessageRate::Verdict::kAllowed:
+      return true;
+    case MessageRate::Verdict::kRefused:
+      reply_error(codes::kRateLimited, kRateLimited);
+      return false;
+    case MessageRate::Verdict::kAbusive:
+      link_.close(CloseCode::kPolicyViolation, "message rate limit exceeded");
+      return false;
+  }
+  return false;
+}
+
+void ProtocolV2::on_room_message(v2::ClientMessage& message) {
+  if (!within_rate_limit()) return;
+  std::visit(
+      [this](auto& command) {
+        using T = std::decay_t<decltype(command)>;
+        if constexpr (std::is_same_v<T, v2::PublishCommand>) {
+          on_publish(command);
+        } else if constexpr (std::is_same_v<T, v2::HistoryCommand>) {
+          on_history(command);
+        } else if constexpr (std::is_same_v<T, v2::PresenceCommand>) {
+          on_presence();
+        } else if constexpr (std::is_same_v<T, v2::DestroyCommand>) {
+          on_destroy(command);
+        } else if constexpr (std::is_same_v<T, v2::InitCommand>) {
+          reply_error(codes::kAlreadyInRoom, kAlreadyInRoom);
+        } else if constexpr (std::is_same_v<T, v2::InvalidCommand>) {
+          reply_error(command.code, command.message, command.id);
+        } else if constexpr (std::is_same_v<T, v2::UnknownCommand>) {
+          reply_error(codes::kUnknownType, kUnknownType);
+        }
+      },
+      message);
+}
+
+void ProtocolV2::on_publish(const v2::PublishCommand& command) {
+  const auto type = command.kind == v2::PublishKind::kLocation ? Publication::Type::kLocation
+                    : command.kind == v2::PublishKind::kState  ? Publication::Type::kState
+                                                               : Publication::Type::kMessage;
+  const bool location = type == Publication::Type::kLocation;
+  const std::uint64_t offset =
+      seat_.publish({type, location ? command.latitude : command.data, location ? command.longitude : ""});
+  if (!command.id.empty()) link_.send(v2::ack_frame(command.id, offset));
+}
+
+void ProtocolV2::on_history(const v2::HistoryCommand& command) {
+  const room::Room& room = *seat_.room();
+  const room::RoomLog& log = room.log();
+  std::size_t begin = command.since ? log.first_after(*command.since) : 0;
+  std::size_t end = log.history_count();
+  if (command.limit && end - begin > *command.limit) {
+    if (command.since) {
+      end = begin + *command.limit;  // the first L after `since`
+    } else {
+      begin = end - *command.limit;  // the latest L
+    }
+  }
+  std::vector<FramePtr> publications;
+  publications.reserve(end - begin);
+  for (std::size_t i = begin; i < end; ++i) publications.push_back(log.at(i).frame);
+  link_.send(v2::history_frame(room.epoch(), room.offset(), publications));
+}
+
+void ProtocolV2::on_presence() { link_.send(v2::presence_list_frame(member_views(*seat_.room()))); }
+
+void ProtocolV2::on_destroy(const v2::DestroyCommand& command) {
+  if (command.join != seat_.room()->key()) return reply_error(codes::kNotYourRoom, kNotYourRoom);
+  entry_.destroy(command.join, [this](bool available) {
+    if (!available) reply_error(codes::kStoreUnavailable, kStoreUnavailableDestroy);
+  });
+}
+
+void ProtocolV2::on_room_destroyed(std::string_view key) {
+  link_.send(v2::destroyed_frame(key));
+  link_.close(CloseCode::kNormal, "room destroyed");
+}
+
+void ProtocolV2::reply_error(std::string_view code, std::string_view message, std::string_view id) {
+  link_.send(v2::error_frame(code, message, id));
+}
+
+void ProtocolV2::fail(std::string_view code, std::string_view message, CloseCode close_code) {
+  reply_error(code, message);
+  link_.close(close_code, message.substr(0, 100));
+}
+
+}  // namespace rk::session

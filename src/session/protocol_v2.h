@@ -1,0 +1,49 @@
+#pragma once
+// Protocol v2 (docs/protocol-v2.md): member ids and presence, offsets and
+// acks, history, resume after a dropped connection, last-known state, and
+// errors with stable codes. Shares rooms with v1 clients through RoomSeat.
+#include <string>
+#include <string_view>
+
+#include "protocol/client_message_v2.h"
+#include "session/client_link.h"
+#include "session/message_rate.h"
+#include "session/protocol_handler.h"
+#include "session/room_entry.h"
+#include "session/room_seat.h"
+
+namespace rk::session {
+
+class ProtocolV2 final : public ProtocolHandler, private SeatOwner {
+ public:
+  ProtocolV2(ClientLink& link, RoomEntry& entry);
+
+  void on_text(std::string_view text) override;
+  void on_binary() override;
+  void on_init_timeout() override;
+  void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
+  bool in_room() const override { return seat_.room() != nullptr; }
+
+ private:
+  void on_init(protocol::v2::ClientMessage& message);
+  void on_room_message(protocol::v2::ClientMessage& message);
+  void on_entry(const Entry& entry);
+  void send_joined(const Entry& entry);
+  void on_publish(const protocol::v2::PublishCommand& command);
+  void on_history(const protocol::v2::HistoryCommand& command);
+  void on_presence();
+  void on_destroy(const protocol::v2::DestroyCommand& command);
+  bool within_rate_limit();
+  void on_room_destroyed(std::string_view key) override;
+  void reply_error(std::string_view code, std::string_view message, std::string_view id = {});
+  void fail(std::string_view code, std::string_view message, ws::CloseCode close_code);
+
+  ClientLink& link_;
+  RoomEntry& entry_;
+  RoomSeat seat_;
+  MessageRate rate_;
+  std::string person_;
+  std::optional<protocol::v2::Since> since_;  // from init, until joined
+};
+
+}  // namespace rk::session

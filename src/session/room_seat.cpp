@@ -1,0 +1,107 @@
+#include "session/room_seat.h"
+
+#include <chrono>
+
+#include "protocol/json_text.h"
+#include "protocol/server_message.h"
+#include "protocol/server_message_v2.h"
+#include "session/loop_context.h"
+
+namespace rk::session {
+using room::Protocol;
+
+namespace {
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view reason_name(room::LeaveReason reason) {
+  switch (reason) {
+    case room::LeaveReason::kClosed:
+      return "closed";
+    case room::LeaveReason::kTimeout:
+      return "timeout";
+    case room::LeaveReason::kDropped:
+      return "dropped";
+  }
+  return "closed";
+}
+
+FramePtr v1_notice(const std::string& person, std::string_view suffix) {
+  std::string notice = person;
+  notice.append(suffix);
+  return protocol::connection_message_frame(notice);
+}
+
+}  // namespace
+
+bool RoomSeat::others_speak(Protocol protocol) const {
+  return room_->count(protocol) > (protocol_ == protocol ? 1u : 0u);
+}
+
+void RoomSeat::take(room::Room& room, std::string person) {
+  info_.id = link_.loop().rooms.new_member_id();
+  info_.person_json = protocol::json_string(person);
+  info_.person = std::move(person);
+  room::Broadcast notice;
+  if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person, protocol::notice::kJoined);
+  if (room.count(Protocol::kV2))
+    notice[Protocol::kV2] = protocol::v2::presence_join_frame({info_.id, info_.person_json});
+  room.broadcast(notice, this);
+  room.add(this, protocol_);
+  room_ = &room;
+}
+
+void RoomSeat::leave(room::LeaveReason reason) {
+  if (!room_) return;
+  room::Room& room = *room_;
+  room_ = nullptr;
+  room.remove(this);
+  if (!room.empty()) {
+    room::Broadcast notice;
+    if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person, protocol::notice::kDisconnected);
+    if (room.count(Protocol::kV2))
+      notice[Protocol::kV2] = protocol::v2::presence_leave_frame({info_.id, info_.person_json}, reason_name(reason));
+    room.broadcast(notice, this);
+  }
+  link_.loop().rooms.erase_if_idle(room);
+}
+
+std::uint64_t RoomSeat::publish(const Publication& publication) {
+  room::Room& room = *room_;
+  auto& rooms = link_.loop().rooms;
+  const auto& limits = rooms.retention().limits;
+  const std::uint64_t offset = room.next_offset();
+  const std::int64_t at = unix_ms();
+  const bool is_state = publication.type != Publication::Type::kMessage;
+  const bool keep = limits.history_size > 0 || (is_state && limits.state_ttl_ms > 0);
+  room::Broadcast message;
+  if (keep || others_speak(Protocol::kV2)) {
+    message[Protocol::kV2] = protocol::v2::publication_frame(
+        {static_cast<protocol::v2::PublicationType>(publication.type), info_.id, info_.person_json,
+         publication.first, publication.second, offset, at});
+  }
+  if (others_speak(Protocol::kV1)) {
+    message[Protocol::kV1] = publication.type == Publication::Type::kLocation
+                                 ? protocol::location_frame(info_.person_json, publication.first, publication.second)
+                                 : protocol::relay_frame(info_.person_json, publication.first);
+  }
+  room.broadcast(message, this);
+  if (keep) {
+    room.log().append({offset, at, message[Protocol::kV2]});
+    if (is_state)
+      room.log().remember_state(info_.person, publication.type == Publication::Type::kLocation,
+                                {offset, at, message[Protocol::kV2]});
+    if (rooms.retention().over_budget()) rooms.enforce_budget();
+  }
+  return offset;
+}
+
+void RoomSeat::room_destroyed(std::string_view key) {
+  room_ = nullptr;  // destroyed rooms send no leave notice
+  owner_.on_room_destroyed(key);
+}
+
+}  // namespace rk::session

@@ -1,0 +1,64 @@
+#pragma once
+// A client as a protocol handler sees it, for unit tests: the frames it would
+// be sent (payload text), how it was closed, and a store that answers at once.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "session/loop_context.h"
+#include "session/room_entry.h"
+#include "ws/frame_writer.h"
+
+namespace rk::session::fakes {
+
+struct NoStore : store::RoomStore {
+  void submit(store::StoreOp, std::string, store::StoreCallback) override { std::abort(); }  // the host answers
+  void drain() override {}
+  std::string describe() const override { return "none"; }
+};
+
+struct World {
+  config::Settings settings;
+  NoStore store;
+  JoinGuard join_guard{60};
+  http::Router router;
+  loop::EventLoop loop;
+  LoopContext context{loop, SharedServices{settings, store, join_guard, router}};
+};
+
+template <typename Handler>
+struct FakeClient : ClientLink, EntryHost {
+  World& world;
+  RoomEntry entry{*this};
+  Handler handler{*this, entry};
+  std::vector<std::string> received;
+  int close_code = 0;
+  store::StoreStatus store_answer = store::StoreStatus::kOk;
+  std::vector<store::StoreOp> store_asked;
+
+  explicit FakeClient(World& w) : world(w) {}
+
+  void send(FramePtr frame) override {
+    if (close_code) return;
+    received.emplace_back(ws::server_frame_payload(*frame));
+  }
+  void close(ws::CloseCode code, std::string_view) override {
+    if (close_code) return;
+    close_code = static_cast<int>(code);
+    handler.on_leaving(room::LeaveReason::kClosed);
+  }
+  void pause_reading() override {}
+  void resume_reading() override {}
+  LoopContext& loop() override { return world.context; }
+  void move_to(LoopContext&, std::function<void()> then) override { then(); }
+  void ask_store(store::StoreOp op, std::string, std::function<void(store::StoreStatus)> then) override {
+    store_asked.push_back(op);
+    then(store_answer);
+  }
+  sockaddr_storage peer_address() const override { return {}; }
+
+  void say(std::string_view json) { handler.on_text(json); }
+  std::string last() const { return received.empty() ? "" : received.back(); }
+};
+
+}  // namespace rk::session::fakes
