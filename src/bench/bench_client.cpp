@@ -33,6 +33,10 @@ bool BenchClient::connect(const sockaddr_in& server, const sockaddr_in* source, 
                           bool close_after_init) {
   init_json_ = std::move(init_json);
   close_after_init_ = close_after_init;
+  in_.clear();  // a client may connect again after a drop
+  out_.clear();
+  out_offset_ = 0;
+  close_sent_ = false;
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return false;
   const int on = 1;
@@ -156,8 +160,14 @@ void BenchClient::parse_frames() {
     const std::string_view payload(r.frame.payload.data(), r.frame.payload.size());
     switch (r.frame.opcode) {
       case ws::Opcode::kText:
-        if (payload.find("\"Location Data\"") != std::string_view::npos) {
+        if (payload.starts_with("{\"type\":\"joined\"")) {  // first: its state may hold Location Data
+          events_.on_joined(index_, payload);
+        } else if (payload.find("\"Location Data\"") != std::string_view::npos) {
           events_.on_location(index_, payload);
+        } else if (payload.starts_with("{\"type\":\"ack\"")) {
+          events_.on_ack(index_, payload);
+        } else if (payload.starts_with("{\"type\":\"presence\",\"event\":\"join\"")) {
+          events_.on_joined_notice(index_);
         } else if (payload.find("\"connection_message\"") != std::string_view::npos) {
           if (payload.ends_with(" Joined!\"}")) events_.on_joined_notice(index_);
         } else if (payload.starts_with("{\"type\":\"init\",\"join\":\"")) {

@@ -1,6 +1,6 @@
 #pragma once
 // One simulated client of `roomkey bench`: connects, upgrades, sends its init,
-// then sends and receives protocol-v1 messages. It reports what it sees to its
+// then sends and receives protocol-v1 or v2 messages. It reports what it sees to its
 // BenchRun through the BenchEvents interface.
 #include <netinet/in.h>
 
@@ -16,8 +16,10 @@ namespace rk::bench {
 class BenchEvents {
  public:
   virtual void on_open(int client) = 0;                         // upgraded, init sent
-  virtual void on_key(int client, std::string key) = 0;        // a creator got its room
-  virtual void on_joined_notice(int client) = 0;                // "... Joined!" seen by `client`
+  virtual void on_key(int client, std::string key) = 0;        // v1: a creator got its room
+  virtual void on_joined(int client, std::string_view json) = 0;  // v2: the joined reply
+  virtual void on_joined_notice(int client) = 0;                // "... Joined!" (v2: a presence join) seen
+  virtual void on_ack(int client, std::string_view json) = 0;   // v2
   virtual void on_location(int client, std::string_view json) = 0;  // a relayed Location Data
   virtual void on_error_message(int client, std::string_view json) = 0;
   virtual void on_writable(int client) = 0;  // room in the socket for more sends
@@ -43,6 +45,8 @@ class BenchClient final : public loop::IoHandler {
   std::size_t unsent_bytes() const { return out_.size() - out_offset_; }
   int index() const { return index_; }
   void close();
+  // The network goes away: no close frame, the socket just ends.
+  void drop() { close(); }
 
   void on_io(std::uint32_t events) override;
 

@@ -1,5 +1,5 @@
 #pragma once
-// `roomkey bench`: a protocol-v1 load generator, usable against any server
+// `roomkey bench`: a load generator (protocol v1, or roomkey's v2), usable against any server
 // that speaks the original protocol (roomkey, the original Python server, a
 // peer). Every run prints one JSON line on stdout; progress goes to stderr.
 #include <cstdint>
@@ -15,7 +15,7 @@ namespace rk::bench {
 struct BenchOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8001;
-  std::string mode = "fanout";  // fanout | idle | churn
+  std::string mode = "fanout";  // fanout | idle | churn | resume
   int rooms = 100;
   int members = 10;
   double rate = 0;   // messages/s per client; 0 = closed loop with --inflight
@@ -27,6 +27,8 @@ struct BenchOptions {
   std::string source_ips;  // e.g. 127.0.0.1-127.0.0.20: beyond 64k connections
   int max_pending = 256;   // connections in connect/handshake at once
   int server_pid = 0;      // adds server CPU and memory to the report
+  int protocol = 1;        // 2: protocol v2, with the offset checks
+  double resume_rate = 1;  // resume mode: drops and resumes per second
 };
 
 void add_bench_flags(CLI::App& command, BenchOptions& options);

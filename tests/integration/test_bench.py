@@ -46,3 +46,33 @@ def test_churn_confirms_every_join(make_server):
     assert report["completed"] == report["churners"] == 100
     assert report["joins_confirmed"] == 100
     assert report["churn_per_s"] > 0
+
+
+def test_fanout_in_protocol_2_sees_every_offset_once_in_order(make_server):
+    srv = make_server("--max-messages-per-second", "0").start()
+    report = bench(srv, "--protocol", "2", "--rooms", "8", "--members", "5", "--inflight", "8", "--duration", "1",
+                   "--warmup", "0.3")
+    assert report["protocol"] == 2 and report["sent"] > 0
+    assert report["delivered"] == report["expected"] and report["missing"] == 0 and report["echo"] == 0
+    # every member checks each offset it sees: publications from others, acks of its own
+    assert report["offsets_checked"] > report["delivered"]
+    assert report["offset_gaps"] == 0 and report["offset_duplicates"] == 0
+
+
+def test_resume_recovers_what_members_missed_while_dropped(make_server):
+    srv = make_server("--max-messages-per-second", "0").start()
+    report = bench(srv, "--protocol", "2", "--mode", "resume", "--rooms", "6", "--members", "4", "--rate", "50",
+                   "--resume-rate", "40", "--duration", "1.5", "--warmup", "0.3")
+    assert report["resumes"] >= 30
+    assert report["recovered"] + report["not_recovered"] <= report["resumes"]
+    assert report["recovered"] >= report["resumes"] - 2  # the last few may still be on their way
+    assert report["not_recovered"] == 0  # well inside the history window
+    assert report["resume_missing"] == 0 and report["offset_gaps"] == 0 and report["offset_duplicates"] == 0
+
+
+def test_resume_beyond_the_history_window_is_reported_not_recovered(make_server):
+    srv = make_server("--max-messages-per-second", "0", "--history-size", "1").start()
+    report = bench(srv, "--protocol", "2", "--mode", "resume", "--rooms", "2", "--members", "6", "--rate", "200",
+                   "--resume-rate", "20", "--duration", "1", "--warmup", "0.3")
+    assert report["not_recovered"] > 0
+    assert report["resume_missing"] == 0 and report["offset_duplicates"] == 0
