@@ -1,4 +1,4 @@
-// roomkey: a real-time room server speaking protocol v1 over WebSocket.
+// roomkey: a real-time room server over WebSocket (protocol v1, the original's, and v2).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -17,11 +17,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   rk::config::Settings settings;
-  auto* serve = app.add_subcommand("serve", "Run the room server (protocol v1, port 8001 by default)");
+  auto* serve = app.add_subcommand("serve", "Run the room server (protocols v1 and v2, port 8001 by default)");
   rk::config::add_serve_flags(*serve, settings);
   rk::bench::BenchOptions bench_options;
   auto* bench = app.add_subcommand(
-      "bench", "Load-test a protocol-v1 server (roomkey or any other): fan-out, idle memory, or churn; one JSON line");
+      "bench", "Load-test a protocol-v1 server (roomkey or any other) or roomkey's v2: fan-out, idle memory, churn or resume; one JSON line");
   rk::bench::add_bench_flags(*bench, bench_options);
   app.footer("Run 'roomkey serve --help' or 'roomkey bench --help' for their flags.");
 

@@ -25,9 +25,9 @@ struct Broadcast {
 
 // Why a member left, for the others' presence events.
 enum class LeaveReason : std::uint8_t {
-  kClosed,   // the client closed (or the server shut down)
+  kClosed,   // the client closed (a close frame, or its TCP connection ended)
   kTimeout,  // it stopped answering pings
-  kDropped,  // the server dropped it: too slow, or broke the protocol or a limit
+  kDropped,  // the server closed it: too slow, a broken rule or limit, or a shutdown
 };
 
 struct MemberInfo {

@@ -32,8 +32,13 @@ void RoomLog::remember_state(std::string_view person, bool is_location, Retained
     return s.is_location == is_location && s.person == person;
   });
   if (it != states_.end()) {
-    retention_.bytes -= cost(it->entry) + it->person.capacity();
-    states_.erase(it);  // the newest goes last: the list stays oldest first
+    // The newest goes last, so the list stays oldest first; the entry keeps
+    // its name (no new string for a person who moves every second).
+    retention_.bytes -= cost(it->entry);
+    std::rotate(it, it + 1, states_.end());
+    states_.back().entry = std::move(entry);
+    retention_.bytes += cost(states_.back().entry);
+    return;
   }
   states_.push_back(State{std::string(person), is_location, std::move(entry)});
   retention_.bytes += cost(states_.back().entry) + states_.back().person.capacity();

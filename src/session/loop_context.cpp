@@ -20,6 +20,14 @@ LoopContext::LoopContext(loop::EventLoop& loop, const SharedServices& shared)
           static_cast<std::int64_t>(shared.settings.state_ttl_s * 1000), shared.settings.history_max_bytes}) {
   peers_.push_back(this);
   loop.on_turn_end([this] { end_turn(); });
+  sync_wall_clock();
+}
+
+void LoopContext::sync_wall_clock() {
+  steady_base_ = loop::Clock::now();
+  unix_base_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
 }
 
 LoopContext::~LoopContext() = default;
@@ -69,10 +77,8 @@ void LoopContext::start_retention_sweep() {
   const double ttl_s = std::min(settings.history_ttl_s, settings.state_ttl_s > 0 ? settings.state_ttl_s : 1e9);
   const double period = std::clamp(ttl_s / 10, 1.0, 60.0);
   loop.add_timer(std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(period)), [this] {
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    rooms.expire(now_ms);
+    sync_wall_clock();
+    rooms.expire(unix_base_ms_);
     if (!shutting_down) start_retention_sweep();
   });
 }

@@ -2,6 +2,8 @@
 // What one event loop owns and lends to its connections: its rooms, its JSON
 // parser, its transports' shared buffers and flush list, its connections.
 // One per thread; only post() crosses threads.
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -55,6 +57,12 @@ class LoopContext {
   void set_peers(std::vector<LoopContext*> peers);
   LoopContext& owner_of(std::string_view room_key);
 
+  // Wall-clock time of this turn in Unix milliseconds, from the loop's cached
+  // time: no clock call per publication. Re-synced by the retention sweep.
+  std::int64_t unix_ms() const {
+    return unix_base_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - steady_base_).count();
+  }
+
   // Takes a freshly accepted socket and its admission ticket (released when
   // the connection is freed).
   void adopt(int fd, LimitTicket ticket);
@@ -80,7 +88,11 @@ class LoopContext {
   void sweep();
   void forget(Connection* connection, bool keep_until_turn_end);
 
+  void sync_wall_clock();
+
   std::vector<LoopContext*> peers_;
+  loop::Clock::time_point steady_base_;
+  std::int64_t unix_base_ms_ = 0;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> live_;
   std::vector<std::shared_ptr<Connection>> retired_;
 };

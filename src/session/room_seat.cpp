@@ -1,7 +1,5 @@
 #include "session/room_seat.h"
 
-#include <chrono>
-
 #include "protocol/json_text.h"
 #include "protocol/server_message.h"
 #include "protocol/server_message_v2.h"
@@ -11,11 +9,6 @@ namespace rk::session {
 using room::Protocol;
 
 namespace {
-
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string_view reason_name(room::LeaveReason reason) {
   switch (reason) {
@@ -74,7 +67,7 @@ std::uint64_t RoomSeat::publish(const Publication& publication) {
   auto& rooms = link_.loop().rooms;
   const auto& limits = rooms.retention().limits;
   const std::uint64_t offset = room.next_offset();
-  const std::int64_t at = unix_ms();
+  const std::int64_t at = link_.loop().unix_ms();
   const bool is_state = publication.type != Publication::Type::kMessage;
   const bool keep = limits.history_size > 0 || (is_state && limits.state_ttl_ms > 0);
   room::Broadcast message;

@@ -2,7 +2,7 @@
 // A client's byte stream: it owns the socket, reads into the loop's shared
 // buffer, and keeps the outbound queue of shared frames that goes out as one
 // gather write at the end of the loop turn. Plain TCP today; TLS replaces
-// read_some() and write_queued() and keeps the rest. A connection moving to
+// read_available() and write_queued() and keeps the rest. A connection moving to
 // another loop takes its transport along: detach() here, attach() there.
 #include <sys/socket.h>
 

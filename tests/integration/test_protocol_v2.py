@@ -435,8 +435,11 @@ def test_memory_stays_under_the_history_budget_with_10000_rooms_publishing(start
         kept_without_budget_mib = BUDGET_ROOMS * 4 * 2100 / 2**20
         print(f"\nhistory budget: {BUDGET_ROOMS} rooms x 4 publications (~{kept_without_budget_mib:.0f} MiB "
               f"without a budget), --history-max-bytes {budget_mib} MiB, server RSS grew {grown_mib:.1f} MiB")
-        # The rooms themselves stay (they remember something); their logs are bounded.
-        assert grown_mib < budget_mib + BUDGET_ROOMS * 2 / 1024 + 16, grown_mib
+        # What the rooms still hold is bounded. (ThreadSanitizer's shadow memory
+        # multiplies every byte the server touches: there the eviction checks
+        # below are the test.)
+        if "TSAN_OPTIONS" not in os.environ:
+            assert grown_mib < budget_mib + BUDGET_ROOMS * 2 / 1024 + 16, grown_mib
         # Oldest first out: the first room's history is gone, the last room's is whole.
         key, epoch = published[0]
         ws, joined = await v2.join(srv.url, "back", key, since={"epoch": epoch, "offset": 0})
