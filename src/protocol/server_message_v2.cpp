@@ -46,11 +46,11 @@ void append_members(std::string& out, std::span<const MemberView> members) {
   out.push_back(']');
 }
 
-void append_publications(std::string& out, std::span<const FramePtr> publications) {
+void append_publications(std::string& out, std::span<const std::string_view> publications) {
   out.push_back('[');
   for (std::size_t i = 0; i < publications.size(); ++i) {
     if (i) out.push_back(',');
-    out.append(ws::server_frame_payload(*publications[i]));
+    out.append(publications[i]);
   }
   out.push_back(']');
 }
@@ -59,17 +59,22 @@ FramePtr frame_of(const std::string& json) { return ws::make_text_frame({json});
 
 }  // namespace
 
-FramePtr publication_frame(const PublicationFields& f) {
-  const Number offset(f.offset);
-  const Number at(f.at_ms);
+void write_publication(const PublicationFields& f, std::string& out) {
+  out.assign(R"({"type":")").append(type_name(f.type)).append(R"(","from":")").append(f.from);
+  out.append(R"(","person":)").append(f.person_json);
   if (f.type == PublicationType::kLocation) {
-    return ws::make_text_frame({R"({"type":"Location Data","from":")", f.from, R"(","person":)", f.person_json,
-                                R"(,"latitude":)", f.first, R"(,"longitude":)", f.second, R"(,"offset":)",
-                                offset.view(), R"(,"at":)", at.view(), "}"});
+    out.append(R"(,"latitude":)").append(f.first).append(R"(,"longitude":)").append(f.second);
+  } else {
+    out.append(R"(,"data":)").append(f.first);
   }
-  return ws::make_text_frame({R"({"type":")", type_name(f.type), R"(","from":")", f.from, R"(","person":)",
-                              f.person_json, R"(,"data":)", f.first, R"(,"offset":)", offset.view(), R"(,"at":)",
-                              at.view(), "}"});
+  out.append(R"(,"offset":)").append(Number(f.offset).view());
+  out.append(R"(,"at":)").append(Number(f.at_ms).view()).push_back('}');
+}
+
+FramePtr publication_frame(const PublicationFields& f) {
+  std::string json;
+  write_publication(f, json);
+  return frame_of(json);
 }
 
 FramePtr joined_frame(const Joined& j) {
@@ -114,7 +119,7 @@ FramePtr presence_list_frame(std::span<const MemberView> members) {
   return frame_of(out);
 }
 
-FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const FramePtr> publications) {
+FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> publications) {
   std::string out = R"({"type":"history","epoch":)";
   out.append(json_string(epoch));
   out.append(R"(,"offset":)").append(Number(offset).view());

@@ -1,10 +1,11 @@
 #pragma once
 // Protocol v2, server to client: each message as a complete text frame
-// (docs/protocol-v2.md). Publications are framed once per room message and
-// kept as they are in history and last-known state; replies that list them
-// (joined, history) splice those frames' JSON in without re-encoding.
+// (docs/protocol-v2.md). A publication's JSON is written once per room
+// message and kept as it is in history and last-known state; replies that
+// list publications (joined, history) splice that JSON in without re-encoding.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct PublicationFields {
   std::uint64_t offset;
   std::int64_t at_ms;
 };
+// Replaces `out` with the publication's JSON (its buffer reused).
+void write_publication(const PublicationFields& fields, std::string& out);
 FramePtr publication_frame(const PublicationFields& fields);
 
 struct MemberView {
@@ -37,17 +40,17 @@ struct Joined {
   std::span<const MemberView> members;
   std::string_view epoch;
   std::uint64_t offset = 0;
-  std::span<const FramePtr> state;  // publication frames, oldest first
+  std::span<const std::string_view> state;  // publications' JSON, oldest first
   bool resumed = false;             // `since` was sent: recovered and missed follow
   bool recovered = false;
-  std::span<const FramePtr> missed;
+  std::span<const std::string_view> missed;
 };
 FramePtr joined_frame(const Joined& joined);
 
 FramePtr presence_join_frame(const MemberView& member);
 FramePtr presence_leave_frame(const MemberView& member, std::string_view reason);
 FramePtr presence_list_frame(std::span<const MemberView> members);
-FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const FramePtr> publications);
+FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> publications);
 FramePtr ack_frame(std::string_view id_json, std::uint64_t offset);
 FramePtr destroyed_frame(std::string_view key);
 // `id_json`, if not empty, names the message the error is about.

@@ -4,52 +4,102 @@
 
 namespace rk::room {
 
-std::size_t RoomLog::cost(const Retained& entry) {
-  return sizeof(Retained) + sizeof(OutboundFrame) + (entry.frame ? entry.frame->size() : 0);
+Author* RoomLog::add_author(std::string id, std::string person, std::string person_json) {
+  authors_.push_back(std::make_unique<Author>(Author{std::move(id), std::move(person), std::move(person_json)}));
+  retention_.bytes += cost(*authors_.back());
+  return authors_.back().get();
 }
 
-void RoomLog::append(Retained entry) {
+void RoomLog::unseat(Author* author) {
+  author->seated = false;
+  forget_if_unused(author);
+}
+
+void RoomLog::forget_if_unused(Author* author) {
+  if (author->seated || author->entries > 0) return;
+  const auto it = std::find_if(authors_.begin(), authors_.end(), [author](const auto& a) { return a.get() == author; });
+  if (it == authors_.end()) return;
+  retention_.bytes -= cost(*author);
+  *it = std::move(authors_.back());
+  authors_.pop_back();
+}
+
+void RoomLog::fill(Retained& slot, std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind,
+                   std::string_view first, std::string_view second) {
+  retention_.bytes -= cost(slot);
+  Author* previous = slot.author;
+  slot.offset = offset;
+  slot.at_ms = at_ms;
+  slot.author = author;
+  ++author->entries;
+  slot.assign(kind, first, second);
+  retention_.bytes += cost(slot);
+  if (previous) {
+    --previous->entries;
+    forget_if_unused(previous);
+  }
+}
+
+void RoomLog::let_go(Retained& slot) {
+  retention_.bytes -= cost(slot);
+  slot.release_heap();
+  retention_.bytes += cost(slot);
+  Author* author = slot.author;
+  slot.author = nullptr;
+  if (author) {
+    --author->entries;
+    forget_if_unused(author);
+  }
+}
+
+void RoomLog::append(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind, std::string_view first,
+                     std::string_view second) {
   const std::size_t limit = retention_.limits.history_size;
   if (limit == 0) return;
-  if (history_count_ == limit) drop_history_front();
-  retention_.bytes += cost(entry);
-  if (history_count_ < history_.size()) {
-    history_[(history_head_ + history_count_) % history_.size()] = std::move(entry);
+  Retained* slot;
+  if (history_count_ == limit) {
+    // Full: the oldest slot becomes the newest, its memory reused.
+    slot = &history_[history_head_];
+    history_head_ = (history_head_ + 1) % history_.size();
+  } else if (history_count_ < history_.size()) {
+    slot = &history_[(history_head_ + history_count_) % history_.size()];
+    ++history_count_;
   } else {
-    // Full at its current size (below the limit): straighten the ring, then grow it.
+    // Full at its current size, below the limit: straighten the ring, then grow it.
     if (history_head_ != 0) {
       std::rotate(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(history_head_), history_.end());
       history_head_ = 0;
     }
-    history_.push_back(std::move(entry));
+    history_.emplace_back();
+    retention_.bytes += cost(history_.back());
+    slot = &history_.back();
+    ++history_count_;
   }
-  ++history_count_;
+  fill(*slot, offset, at_ms, author, kind, first, second);
 }
 
-void RoomLog::remember_state(std::string_view person, bool is_location, Retained entry) {
+void RoomLog::remember_state(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind,
+                             std::string_view first, std::string_view second) {
   if (retention_.limits.state_ttl_ms <= 0) return;
-  const auto it = std::find_if(states_.begin(), states_.end(), [&](const State& s) {
-    return s.is_location == is_location && s.person == person;
+  const bool location = kind == Kind::kLocation;
+  auto it = std::find_if(states_.begin(), states_.end(), [&](const Retained& s) {
+    return (s.kind() == Kind::kLocation) == location && (s.author == author || s.author->person == author->person);
   });
   if (it != states_.end()) {
-    // The newest goes last, so the list stays oldest first; the entry keeps
-    // its name (no new string for a person who moves every second).
-    retention_.bytes -= cost(it->entry);
+    // The newest goes last, so the list stays oldest first.
     std::rotate(it, it + 1, states_.end());
-    states_.back().entry = std::move(entry);
-    retention_.bytes += cost(states_.back().entry);
-    return;
+  } else {
+    states_.emplace_back();
+    retention_.bytes += cost(states_.back());
   }
-  states_.push_back(State{std::string(person), is_location, std::move(entry)});
-  retention_.bytes += cost(states_.back().entry) + states_.back().person.capacity();
+  fill(states_.back(), offset, at_ms, author, kind, first, second);
 }
 
 void RoomLog::drop_history_front() {
-  Retained& front = history_[history_head_];
-  retention_.bytes -= cost(front);
-  front.frame.reset();
+  let_go(history_[history_head_]);
   history_head_ = (history_head_ + 1) % history_.size();
   if (--history_count_ == 0) {
+    retention_.bytes -= history_.size() * sizeof(Retained);
     history_.clear();
     history_.shrink_to_fit();  // a quiet room gives its ring back
     history_head_ = 0;
@@ -57,27 +107,26 @@ void RoomLog::drop_history_front() {
 }
 
 void RoomLog::drop_state_front() {
-  retention_.bytes -= cost(states_.front().entry) + states_.front().person.capacity();
+  let_go(states_.front());
+  retention_.bytes -= cost(states_.front());
   states_.erase(states_.begin());
   if (states_.empty()) states_.shrink_to_fit();
 }
 
 void RoomLog::expire(std::int64_t now_ms) {
   while (history_count_ && now_ms - at(0).at_ms > retention_.limits.history_ttl_ms) drop_history_front();
-  while (!states_.empty() && now_ms - states_.front().entry.at_ms > retention_.limits.state_ttl_ms)
-    drop_state_front();
+  while (!states_.empty() && now_ms - states_.front().at_ms > retention_.limits.state_ttl_ms) drop_state_front();
 }
 
 std::int64_t RoomLog::oldest_at() const {
-  if (history_count_ == 0) return states_.front().entry.at_ms;
+  if (history_count_ == 0) return states_.front().at_ms;
   if (states_.empty()) return at(0).at_ms;
-  return std::min(at(0).at_ms, states_.front().entry.at_ms);
+  return std::min(at(0).at_ms, states_.front().at_ms);
 }
 
 bool RoomLog::drop_oldest() {
   if (empty()) return false;
-  const bool history_first =
-      history_count_ && (states_.empty() || at(0).at_ms <= states_.front().entry.at_ms);
+  const bool history_first = history_count_ && (states_.empty() || at(0).at_ms <= states_.front().at_ms);
   if (history_first) {
     drop_history_front();
   } else {
@@ -89,6 +138,8 @@ bool RoomLog::drop_oldest() {
 void RoomLog::clear() {
   while (history_count_) drop_history_front();
   while (!states_.empty()) drop_state_front();
+  for (const auto& author : authors_) retention_.bytes -= cost(*author);
+  authors_.clear();
 }
 
 std::size_t RoomLog::first_after(std::uint64_t offset) const {

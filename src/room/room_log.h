@@ -1,24 +1,21 @@
 #pragma once
 // What a room remembers of its publications: the latest ones in order (its
 // history, for resume and the history request) and each person's latest
-// location or state (for joiners: "last seen"). Entries hold the publication
-// as the v2 frame that was sent, so keeping one costs a reference, not a copy.
+// location and state (for joiners: "last seen"), and the authors those
+// entries name. Entries are compact records in slots that are reused (see
+// retained.h): once a room's ring is full, keeping one more publication
+// writes one cache line, allocates nothing and touches no shared count.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "room/retained.h"
 #include "room/retention.h"
-#include "util/shared_frame.h"
 
 namespace rk::room {
-
-struct Retained {
-  std::uint64_t offset = 0;
-  std::int64_t at_ms = 0;  // server time, Unix milliseconds
-  FramePtr frame;          // the publication, as protocol v2 frames it
-};
 
 class RoomLog {
  public:
@@ -27,9 +24,15 @@ class RoomLog {
   RoomLog(const RoomLog&) = delete;
   RoomLog& operator=(const RoomLog&) = delete;
 
-  void append(Retained entry);
+  // A member's author record, for as long as it is seated or named by an entry.
+  Author* add_author(std::string id, std::string person, std::string person_json);
+  void unseat(Author* author);
+
+  void append(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind, std::string_view first,
+              std::string_view second);
   // Each person's latest location and latest state are kept apart.
-  void remember_state(std::string_view person, bool is_location, Retained entry);
+  void remember_state(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind, std::string_view first,
+                      std::string_view second);
   // Drops what is older than the limits allow at `now_ms`.
   void expire(std::int64_t now_ms);
   // Budget eviction: drops the oldest entry, history or state. False if empty.
@@ -46,16 +49,17 @@ class RoomLog {
   const Retained& at(std::size_t i) const { return history_[(history_head_ + i) % history_.size()]; }
   // Index of the first entry after `offset` (history_count() if none).
   std::size_t first_after(std::uint64_t offset) const;
-
-  struct State {
-    std::string person;
-    bool is_location;
-    Retained entry;
-  };
-  const std::vector<State>& states() const { return states_; }  // oldest first
+  const std::vector<Retained>& states() const { return states_; }  // oldest first
 
  private:
-  static std::size_t cost(const Retained& entry);
+  static std::size_t cost(const Retained& entry) { return sizeof(Retained) + entry.heap_bytes(); }
+  static std::size_t cost(const Author& author) {
+    return sizeof(Author) + author.id.capacity() + author.person.capacity() + author.person_json.capacity();
+  }
+  void fill(Retained& slot, std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind,
+            std::string_view first, std::string_view second);
+  void let_go(Retained& slot);  // the slot no longer names its author, and gives back its heap bytes
+  void forget_if_unused(Author* author);
   void drop_history_front();
   void drop_state_front();
 
@@ -63,7 +67,8 @@ class RoomLog {
   std::vector<Retained> history_;  // a ring, grown up to the history size
   std::size_t history_head_ = 0;
   std::size_t history_count_ = 0;
-  std::vector<State> states_;  // one per person, oldest first
+  std::vector<Retained> states_;  // one per person and kind, oldest first
+  std::vector<std::unique_ptr<Author>> authors_;
 };
 
 }  // namespace rk::room

@@ -48,6 +48,7 @@ class LoopContext {
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;
   protocol::v2::ClientMessageParserV2 parser_v2;
+  std::string publication_scratch;  // a publication's v2 JSON, before it is framed
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 

@@ -28,6 +28,19 @@ constexpr std::string_view kInitRequired = "Send init first: create or join a ro
 constexpr std::string_view kUnsupportedVersion = "Unsupported protocol version: this server speaks \"v\":1 and \"v\":2.";
 constexpr std::string_view kUnknownType = "Unknown message type: this one was ignored.";
 
+// A kept publication as v2 sends it.
+std::string json_of(const room::Retained& entry) {
+  std::string json;
+  v2::write_publication({static_cast<v2::PublicationType>(entry.kind()), entry.author->id, entry.author->person_json,
+                         entry.first(), entry.second(), entry.offset, entry.at_ms},
+                        json);
+  return json;
+}
+
+std::vector<std::string_view> views_of(const std::vector<std::string>& texts) {
+  return {texts.begin(), texts.end()};
+}
+
 std::vector<v2::MemberView> member_views(const room::Room& room) {
   std::vector<v2::MemberView> views;
   views.reserve(room.members().size());
@@ -94,7 +107,7 @@ void ProtocolV2::on_entry(const Entry& entry) {
 void ProtocolV2::send_joined(const Entry& entry) {
   room::Room& room = *entry.room;
   const room::RoomLog& log = room.log();
-  std::vector<FramePtr> missed;
+  std::vector<std::string> missed;
   bool recovered = false;
   if (since_) {
     const std::uint64_t after = since_->offset;
@@ -102,18 +115,18 @@ void ProtocolV2::send_joined(const Entry& entry) {
     const bool all_held = after == room.offset() || (log.history_count() && log.first_offset() <= after + 1);
     recovered = same_sequence && all_held;
     if (recovered) {
-      for (std::size_t i = log.first_after(after); i < log.history_count(); ++i) missed.push_back(log.at(i).frame);
+      for (std::size_t i = log.first_after(after); i < log.history_count(); ++i) missed.push_back(json_of(log.at(i)));
     }
   }
-  std::vector<FramePtr> state;
+  std::vector<std::string> state;
   state.reserve(log.states().size());
-  for (const auto& s : log.states()) state.push_back(s.entry.frame);
+  for (const auto& entry : log.states()) state.push_back(json_of(entry));
 
   seat_.take(room, std::move(person_));
   const auto members = member_views(room);
   const auto& me = seat_.info();
   link_.send(v2::joined_frame({entry.key, entry.created, {me.id, me.person_json}, members, room.epoch(),
-                               room.offset(), state, since_.has_value(), recovered, missed}));
+                               room.offset(), views_of(state), since_.has_value(), recovered, views_of(missed)}));
   since_.reset();
 }
 
@@ -179,10 +192,10 @@ void ProtocolV2::on_history(const v2::HistoryCommand& command) {
       begin = end - *command.limit;  // the latest L
     }
   }
-  std::vector<FramePtr> publications;
+  std::vector<std::string> publications;
   publications.reserve(end - begin);
-  for (std::size_t i = begin; i < end; ++i) publications.push_back(log.at(i).frame);
-  link_.send(v2::history_frame(room.epoch(), room.offset(), publications));
+  for (std::size_t i = begin; i < end; ++i) publications.push_back(json_of(log.at(i)));
+  link_.send(v2::history_frame(room.epoch(), room.offset(), views_of(publications)));
 }
 
 void ProtocolV2::on_presence() { link_.send(v2::presence_list_frame(member_views(*seat_.room()))); }

@@ -4,6 +4,7 @@
 #include "protocol/server_message.h"
 #include "protocol/server_message_v2.h"
 #include "session/loop_context.h"
+#include "ws/frame_writer.h"
 
 namespace rk::session {
 using room::Protocol;
@@ -45,6 +46,7 @@ void RoomSeat::take(room::Room& room, std::string person) {
   room.broadcast(notice, this);
   room.add(this, protocol_);
   room_ = &room;
+  author_ = room.log().add_author(info_.id, info_.person, info_.person_json);
 }
 
 void RoomSeat::leave(room::LeaveReason reason) {
@@ -52,6 +54,8 @@ void RoomSeat::leave(room::LeaveReason reason) {
   room::Room& room = *room_;
   room_ = nullptr;
   room.remove(this);
+  room.log().unseat(author_);
+  author_ = nullptr;
   if (!room.empty()) {
     room::Broadcast notice;
     if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person, protocol::notice::kDisconnected);
@@ -69,31 +73,39 @@ std::uint64_t RoomSeat::publish(const Publication& publication) {
   const std::uint64_t offset = room.next_offset();
   const std::int64_t at = link_.loop().unix_ms();
   const bool is_state = publication.type != Publication::Type::kMessage;
-  const bool keep = limits.history_size > 0 || (is_state && limits.state_ttl_ms > 0);
-  room::Broadcast message;
-  if (keep || others_speak(Protocol::kV2)) {
-    message[Protocol::kV2] = protocol::v2::publication_frame(
-        {static_cast<protocol::v2::PublicationType>(publication.type), info_.id, info_.person_json,
-         publication.first, publication.second, offset, at});
+  FramePtr v2_frame;
+  if (others_speak(Protocol::kV2)) {
+    std::string& json = link_.loop().publication_scratch;
+    protocol::v2::write_publication({static_cast<protocol::v2::PublicationType>(publication.type), info_.id,
+                                     info_.person_json, publication.first, publication.second, offset, at},
+                                    json);
+    v2_frame = ws::make_text_frame({json});
   }
+  send_to_others(publication, std::move(v2_frame));
+  // Kept after the frames are sent and released: the room's log is memory
+  // this thread has not touched for a while, and writing it first made the
+  // frames' atomic reference counts wait for those writes.
+  const auto kind = static_cast<room::Kind>(publication.type);
+  if (limits.history_size > 0) room.log().append(offset, at, author_, kind, publication.first, publication.second);
+  if (is_state) room.log().remember_state(offset, at, author_, kind, publication.first, publication.second);
+  if (rooms.retention().over_budget()) rooms.enforce_budget();
+  return offset;
+}
+
+void RoomSeat::send_to_others(const Publication& publication, FramePtr v2_frame) {
+  room::Broadcast message;
+  message[Protocol::kV2] = std::move(v2_frame);
   if (others_speak(Protocol::kV1)) {
     message[Protocol::kV1] = publication.type == Publication::Type::kLocation
                                  ? protocol::location_frame(info_.person_json, publication.first, publication.second)
                                  : protocol::relay_frame(info_.person_json, publication.first);
   }
-  room.broadcast(message, this);
-  if (keep) {
-    room.log().append({offset, at, message[Protocol::kV2]});
-    if (is_state)
-      room.log().remember_state(info_.person, publication.type == Publication::Type::kLocation,
-                                {offset, at, message[Protocol::kV2]});
-    if (rooms.retention().over_budget()) rooms.enforce_budget();
-  }
-  return offset;
+  room_->broadcast(message, this);
 }
 
 void RoomSeat::room_destroyed(std::string_view key) {
   room_ = nullptr;  // destroyed rooms send no leave notice
+  author_ = nullptr;
   owner_.on_room_destroyed(key);
 }
 

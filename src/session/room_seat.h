@@ -49,12 +49,14 @@ class RoomSeat final : public room::RoomMember {
 
  private:
   bool others_speak(room::Protocol protocol) const;
+  void send_to_others(const Publication& publication, FramePtr v2_frame);
 
   ClientLink& link_;
   room::Protocol protocol_;
   SeatOwner& owner_;
   room::MemberInfo info_;
   room::Room* room_ = nullptr;
+  room::Author* author_ = nullptr;  // this membership as the room's log names it
 };
 
 }  // namespace rk::session

@@ -21,7 +21,8 @@ TEST(ServerMessageV2, FramesPublicationsWithTheirExactRawValues) {
 
 TEST(ServerMessageV2, JoinedSplicesPublicationsAndAddsResumeFieldsOnlyWhenAsked) {
   const std::vector<MemberView> members{{"m1", R"("ana")"}, {"m2", R"("ben")"}};
-  const std::vector<FramePtr> state{publication_frame({PublicationType::kMessage, "m1", R"("ana")", "1", {}, 1, 5})};
+  const std::string kept = text(publication_frame({PublicationType::kMessage, "m1", R"("ana")", "1", {}, 1, 5}));
+  const std::vector<std::string_view> state{kept};
   Joined joined{"KEY", false, members[1], members, "EP", 1, state, false, false, {}};
   const std::string plain = text(joined_frame(joined));
   EXPECT_EQ(plain,

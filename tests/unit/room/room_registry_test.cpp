@@ -123,7 +123,9 @@ TEST(RoomRegistry, MemberIdsAreNeverReused) {
 TEST(RoomRegistry, AnEmptyRoomKeepsItsLogUntilItExpiresThenLeavesMemory) {
   RoomRegistry rooms(RetentionLimits{100, 1000, 5000, 1 << 20});
   Room& room = rooms.find_or_create("k");
-  room.log().append({room.next_offset(), 10'000, share_frame("pub")});
+  Author* ana = room.log().add_author("a", "ana", R"("ana")");
+  room.log().append(room.next_offset(), 10'000, ana, Kind::kMessage, "1", {});
+  room.log().unseat(ana);
   rooms.erase_if_idle(room);
   ASSERT_EQ(rooms.find("k"), &room);  // it remembers something
   rooms.expire(10'500);
@@ -138,8 +140,13 @@ TEST(RoomRegistry, OverTheBudgetTheOldestEntriesOfAnyRoomGoFirst) {
   Room& old_room = rooms.find_or_create("old");
   Room& new_room = rooms.find_or_create("new");
   const std::string payload(300, 'x');
-  for (int i = 0; i < 20; ++i) old_room.log().append({old_room.next_offset(), 1000 + i, share_frame(payload)});
-  for (int i = 0; i < 60; ++i) new_room.log().append({new_room.next_offset(), 5000 + i, share_frame(payload)});
+  Author* old_author = old_room.log().add_author("o", "old", R"("old")");
+  Author* new_author = new_room.log().add_author("n", "new", R"("new")");
+  old_room.log().unseat(old_author);
+  for (int i = 0; i < 20; ++i)
+    old_room.log().append(old_room.next_offset(), 1000 + i, old_author, Kind::kMessage, payload, {});
+  for (int i = 0; i < 60; ++i)
+    new_room.log().append(new_room.next_offset(), 5000 + i, new_author, Kind::kMessage, payload, {});
   ASSERT_TRUE(rooms.retention().over_budget());
   rooms.enforce_budget();
   EXPECT_LE(rooms.retention().bytes, 18'000u);
