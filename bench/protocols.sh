@@ -32,7 +32,7 @@ rate, cpu = run["delivered_per_s"], run["server_cpu_pct"]
 checks = ""
 if run.get("protocol") == 2:
     assert run["offset_gaps"] == 0 and run["offset_duplicates"] == 0, run
-    checks = f"  offsets checked {run[\"offsets_checked\"]}, gaps 0, duplicates 0"
+    checks = "  offsets checked %d, gaps 0, duplicates 0" % run["offsets_checked"]
 print(f"v{sys.argv[2]}  {rate / 1e6:.3f} M/s  {cpu / 100 / rate * 1e6:.3f} us/delivery{checks}")
 ' "$work/out.json" "$protocol"
   done

@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::size_t kLimit = 4096;
 
-struct Checker : rk::ws::SessionEvents, rk::ws::FrameSink {
+struct Checker : rk::ws::SessionEvents {
   int closes_sent = 0;
   bool closing = false;
   void on_text(std::string_view text) override {
@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t split = data[0] % (size + 1);
   std::vector<char> bytes(data + 1, data + size);
   Checker checker;
-  rk::ws::WebSocketSession session(kLimit, checker, checker);
+  rk::ws::WebSocketSession session(kLimit, checker);
   const std::size_t first = split < bytes.size() ? split : bytes.size();
   session.receive(bytes.data(), first);
   session.receive(bytes.data() + first, bytes.size() - first);

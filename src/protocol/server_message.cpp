@@ -24,6 +24,11 @@ FramePtr connection_message_frame(std::string_view message) {
   return ws::make_text_frame({R"({"type":"connection_message","message":)", json_string(message), "}"});
 }
 
+FramePtr connection_message_frame_after(std::string_view name_json, std::string_view suffix) {
+  return ws::make_text_frame({R"({"type":"connection_message","message":)", name_json.substr(0, name_json.size() - 1),
+                              suffix, "\"}"});
+}
+
 FramePtr error_frame(std::string_view message) {
   return ws::make_text_frame({R"({"type":"error","message":)", json_string(message), "}"});
 }

@@ -12,6 +12,9 @@ FramePtr location_frame(std::string_view person_json, std::string_view latitude,
 FramePtr relay_frame(std::string_view person_json, std::string_view data);
 FramePtr init_reply_frame(std::string_view key);
 FramePtr connection_message_frame(std::string_view message);
+// The same for a message that is a name (already a JSON string literal) and
+// a suffix needing no escapes: the bytes connection_message_frame(name + suffix) gives.
+FramePtr connection_message_frame_after(std::string_view name_json, std::string_view suffix);
 FramePtr error_frame(std::string_view message);
 
 namespace notice {

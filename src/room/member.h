@@ -32,8 +32,9 @@ enum class LeaveReason : std::uint8_t {
 
 struct MemberInfo {
   std::string id;           // unique in the room, never reused by it
-  std::string person;       // a name; two members may share one
-  std::string person_json;  // `person` as a JSON string literal, encoded once
+  // The name from init as a JSON string literal, encoded once (two members
+  // may share a name). Notices splice it in; nothing needs it raw.
+  std::string person_json;
 };
 
 class RoomMember {

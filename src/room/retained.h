@@ -19,8 +19,7 @@ enum class Kind : std::uint8_t { kLocation, kMessage, kState };
 // by the entries that point to it (one thread only: no atomics).
 struct Author {
   std::string id;
-  std::string person;
-  std::string person_json;
+  std::string person_json;  // equal names are equal literals: it identifies the person
   std::uint32_t entries = 0;  // log entries pointing here
   bool seated = true;         // still a member
 };

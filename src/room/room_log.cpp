@@ -4,8 +4,8 @@
 
 namespace rk::room {
 
-Author* RoomLog::add_author(std::string id, std::string person, std::string person_json) {
-  authors_.push_back(std::make_unique<Author>(Author{std::move(id), std::move(person), std::move(person_json)}));
+Author* RoomLog::add_author(std::string id, std::string person_json) {
+  authors_.push_back(std::make_unique<Author>(Author{std::move(id), std::move(person_json)}));
   retention_.bytes += cost(*authors_.back());
   return authors_.back().get();
 }
@@ -83,7 +83,7 @@ void RoomLog::remember_state(std::uint64_t offset, std::int64_t at_ms, Author* a
   if (retention_.limits.state_ttl_ms <= 0) return;
   const bool location = kind == Kind::kLocation;
   auto it = std::find_if(states_.begin(), states_.end(), [&](const Retained& s) {
-    return (s.kind() == Kind::kLocation) == location && (s.author == author || s.author->person == author->person);
+    return (s.kind() == Kind::kLocation) == location && (s.author == author || s.author->person_json == author->person_json);
   });
   if (it != states_.end()) {
     // The newest goes last, so the list stays oldest first.

@@ -25,7 +25,7 @@ class RoomLog {
   RoomLog& operator=(const RoomLog&) = delete;
 
   // A member's author record, for as long as it is seated or named by an entry.
-  Author* add_author(std::string id, std::string person, std::string person_json);
+  Author* add_author(std::string id, std::string person_json);
   void unseat(Author* author);
 
   void append(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind, std::string_view first,
@@ -54,7 +54,7 @@ class RoomLog {
  private:
   static std::size_t cost(const Retained& entry) { return sizeof(Retained) + entry.heap_bytes(); }
   static std::size_t cost(const Author& author) {
-    return sizeof(Author) + author.id.capacity() + author.person.capacity() + author.person_json.capacity();
+    return sizeof(Author) + author.id.capacity() + author.person_json.capacity();
   }
   void fill(Retained& slot, std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind,
             std::string_view first, std::string_view second);

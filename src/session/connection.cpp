@@ -23,7 +23,7 @@ Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket)
     : loop_(&loop),
       admission_ticket_(std::move(admission_ticket)),
       transport_(fd, loop.settings.max_outbound_bytes),
-      ws_(loop.settings.max_message_bytes, *this, *this),
+      ws_(loop.settings.max_message_bytes, *this),
       entry_(*this),
       phase_started_(loop.loop.now()),
       last_heard_(loop.loop.now()) {}
@@ -70,13 +70,13 @@ void Connection::on_received(char* data, std::size_t size) {
 }
 
 void Connection::read_request(char* data, std::size_t size) {
-  const bool buffered = !request_.empty();
-  if (buffered) request_.append(data, size);
-  const std::string_view input = buffered ? std::string_view(request_) : std::string_view(data, size);
+  const bool buffered = request_ != nullptr;
+  if (buffered) request_->append(data, size);
+  const std::string_view input = buffered ? std::string_view(*request_) : std::string_view(data, size);
   auto result = ws::process_handshake(input);
   switch (result.status) {
     case ws::HandshakeResult::Status::kNeedMore:
-      if (!buffered) request_.assign(data, size);
+      if (!buffered) request_ = std::make_unique<std::string>(data, size);
       return;
     case ws::HandshakeResult::Status::kReject:
       spdlog::debug("handshake rejected: {}", result.reason);
@@ -86,8 +86,7 @@ void Connection::read_request(char* data, std::size_t size) {
     case ws::HandshakeResult::Status::kUpgrade: {
       // Frames may follow the request in the same read.
       std::string rest(input.substr(result.consumed));
-      request_.clear();
-      request_.shrink_to_fit();
+      request_.reset();
       return upgrade(std::move(result.response), rest.data(), rest.size());
     }
   }
@@ -95,8 +94,7 @@ void Connection::read_request(char* data, std::size_t size) {
 
 void Connection::answer_http(std::string response) {
   phase_ = Phase::kAnswered;
-  request_.clear();
-  request_.shrink_to_fit();
+  request_.reset();
   transport_.send_unbounded(share_frame(response));
   transport_.shutdown_when_flushed();
   arm_close_timer();

@@ -26,8 +26,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                          public ClientLink,
                          public EntryHost,
                          private transport::TransportEvents,
-                         private ws::SessionEvents,
-                         private ws::FrameSink {
+                         private ws::SessionEvents {
  public:
   Connection(LoopContext& loop, int fd, LimitTicket admission_ticket);
   ~Connection();
@@ -54,7 +53,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   sockaddr_storage peer_address() const override { return transport_.peer_address(); }
 
  private:
-  enum class Phase {
+  enum class Phase : std::uint8_t {
     kHttp,       // reading the HTTP request
     kWebSocket,  // upgraded
     kAnswered,   // an HTTP answer is queued: finishing up
@@ -70,7 +69,6 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void on_binary() override;
   void on_closing(ws::CloseCode code, bool by_peer) override;
   void on_close_handshake_done() override;
-  // ws::FrameSink: the session's own frames (pongs, close)
   void send_frame(FramePtr frame) override { transport_.send_unbounded(std::move(frame)); }
 
   void read_request(char* data, std::size_t size);
@@ -93,7 +91,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   loop::TimerId close_timer_ = 0;
   loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
   loop::Clock::time_point last_heard_;     // anything received
-  std::string request_;                    // an HTTP request still incomplete
+  std::unique_ptr<std::string> request_;   // an HTTP request still incomplete (rare: most arrive whole)
 };
 
 }  // namespace rk::session

@@ -14,27 +14,28 @@ class MessageRate {
  public:
   enum class Verdict { kAllowed, kRefused, kAbusive };
 
+  // The rate is the loop's setting, passed each time rather than kept: one
+  // of these lives in every connection.
   MessageRate(double per_second, loop::Clock::time_point now)
-      : per_second_(per_second), tokens_(2 * per_second), refilled_(now) {}
+      : tokens_(static_cast<float>(2 * per_second)), refilled_(now) {}
 
-  Verdict take(loop::Clock::time_point now) {
-    if (per_second_ <= 0) return Verdict::kAllowed;
-    tokens_ = std::min(2 * per_second_,
-                       tokens_ + per_second_ * std::chrono::duration<double>(now - refilled_).count());
+  Verdict take(double per_second, loop::Clock::time_point now) {
+    if (per_second <= 0) return Verdict::kAllowed;
+    const double refill = per_second * std::chrono::duration<double>(now - refilled_).count();
+    tokens_ = static_cast<float>(std::min(2 * per_second, tokens_ + refill));
     refilled_ = now;
     if (tokens_ >= 1) {
       tokens_ -= 1;
       strikes_ = 0;
       return Verdict::kAllowed;
     }
-    return ++strikes_ > per_second_ ? Verdict::kAbusive : Verdict::kRefused;
+    return ++strikes_ > per_second ? Verdict::kAbusive : Verdict::kRefused;
   }
 
  private:
-  double per_second_;
-  double tokens_;
-  loop::Clock::time_point refilled_;
+  float tokens_;
   std::uint32_t strikes_ = 0;  // messages refused in a row
+  loop::Clock::time_point refilled_;
 };
 
 }  // namespace rk::session

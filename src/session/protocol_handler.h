@@ -18,6 +18,8 @@ class ProtocolHandler {
   virtual void on_init_timeout() = 0;
   // The connection is closing or gone: leave the room, telling the others why.
   virtual void on_leaving(room::LeaveReason reason) = 0;
+  // The room was destroyed: tell the client in this protocol, then close.
+  virtual void on_room_destroyed(std::string_view key) = 0;
   // In a room: the init timeout no longer applies.
   virtual bool in_room() const = 0;
 };

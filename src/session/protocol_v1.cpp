@@ -29,7 +29,7 @@ void ProtocolV1::on_init_timeout() { fail(errors::kInitTimeout, CloseCode::kPoli
 void ProtocolV1::on_init(protocol::ClientMessage& message) {
   auto* init = std::get_if<protocol::InitCommand>(&message);
   if (!init) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
-  person_ = std::move(init->person);
+  seat_.name(init->person);
   auto then = [this](const Entry& entry) { on_entry(entry); };
   if (!init->join) return entry_.create(then);
   entry_.join(std::move(*init->join), then);
@@ -38,7 +38,7 @@ void ProtocolV1::on_init(protocol::ClientMessage& message) {
 void ProtocolV1::on_entry(const Entry& entry) {
   switch (entry.outcome) {
     case EntryOutcome::kEntered:
-      seat_.take(*entry.room, person_);
+      seat_.take(*entry.room);
       if (entry.created) link_.send(protocol::init_reply_frame(entry.key));
       return;
     case EntryOutcome::kNotFound:
@@ -55,7 +55,7 @@ void ProtocolV1::on_entry(const Entry& entry) {
 }
 
 bool ProtocolV1::within_rate_limit() {
-  switch (rate_.take(link_.loop().loop.now())) {
+  switch (rate_.take(link_.loop().settings.max_messages_per_second, link_.loop().loop.now())) {
     case MessageRate::Verdict::kAllowed:
       return true;
     case MessageRate::Verdict::kRefused:

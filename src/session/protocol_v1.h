@@ -14,7 +14,7 @@
 
 namespace rk::session {
 
-class ProtocolV1 final : public ProtocolHandler, private SeatOwner {
+class ProtocolV1 final : public ProtocolHandler {
  public:
   ProtocolV1(ClientLink& link, RoomEntry& entry);
 
@@ -23,6 +23,7 @@ class ProtocolV1 final : public ProtocolHandler, private SeatOwner {
   void on_init_timeout() override;
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
+  void on_room_destroyed(std::string_view key) override;
 
  private:
   void on_init(protocol::ClientMessage& message);
@@ -30,7 +31,7 @@ class ProtocolV1 final : public ProtocolHandler, private SeatOwner {
   void on_entry(const Entry& entry);
   bool within_rate_limit();
   void destroy_room();
-  void on_room_destroyed(std::string_view key) override;
+
   void fail(std::string_view error, ws::CloseCode code, std::string_view reason);
   void reply_error(std::string_view error);
 
@@ -38,7 +39,6 @@ class ProtocolV1 final : public ProtocolHandler, private SeatOwner {
   RoomEntry& entry_;
   RoomSeat seat_;
   MessageRate rate_;
-  std::string person_;  // from init, never from later messages
 };
 
 }  // namespace rk::session

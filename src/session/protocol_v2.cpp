@@ -77,7 +77,7 @@ void ProtocolV2::on_init(v2::ClientMessage& message) {
     return fail(invalid->code, invalid->message, CloseCode::kNormal);
   auto* init = std::get_if<v2::InitCommand>(&message);
   if (!init) return fail(codes::kInitRequired, kInitRequired, CloseCode::kNormal);
-  person_ = std::move(init->person);
+  seat_.name(init->person);
   since_ = std::move(init->since);
   auto then = [this](const Entry& entry) { on_entry(entry); };
   if (!init->join) return entry_.create(then);
@@ -122,7 +122,7 @@ void ProtocolV2::send_joined(const Entry& entry) {
   state.reserve(log.states().size());
   for (const auto& entry : log.states()) state.push_back(json_of(entry));
 
-  seat_.take(room, std::move(person_));
+  seat_.take(room);
   const auto members = member_views(room);
   const auto& me = seat_.info();
   link_.send(v2::joined_frame({entry.key, entry.created, {me.id, me.person_json}, members, room.epoch(),
@@ -133,7 +133,7 @@ void ProtocolV2::send_joined(const Entry& entry) {
 // ---------------------------------------------------------------- in a room
 
 bool ProtocolV2::within_rate_limit() {
-  switch (rate_.take(link_.loop().loop.now())) {
+  switch (rate_.take(link_.loop().settings.max_messages_per_second, link_.loop().loop.now())) {
     case MessageRate::Verdict::kAllowed:
       return true;
     case MessageRate::Verdict::kRefused:

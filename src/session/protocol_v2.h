@@ -14,7 +14,7 @@
 
 namespace rk::session {
 
-class ProtocolV2 final : public ProtocolHandler, private SeatOwner {
+class ProtocolV2 final : public ProtocolHandler {
  public:
   ProtocolV2(ClientLink& link, RoomEntry& entry);
 
@@ -23,6 +23,7 @@ class ProtocolV2 final : public ProtocolHandler, private SeatOwner {
   void on_init_timeout() override;
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
+  void on_room_destroyed(std::string_view key) override;
 
  private:
   void on_init(protocol::v2::ClientMessage& message);
@@ -34,7 +35,7 @@ class ProtocolV2 final : public ProtocolHandler, private SeatOwner {
   void on_presence();
   void on_destroy(const protocol::v2::DestroyCommand& command);
   bool within_rate_limit();
-  void on_room_destroyed(std::string_view key) override;
+
   void reply_error(std::string_view code, std::string_view message, std::string_view id = {});
   void fail(std::string_view code, std::string_view message, ws::CloseCode close_code);
 
@@ -42,7 +43,6 @@ class ProtocolV2 final : public ProtocolHandler, private SeatOwner {
   RoomEntry& entry_;
   RoomSeat seat_;
   MessageRate rate_;
-  std::string person_;
   std::optional<protocol::v2::Since> since_;  // from init, until joined
 };
 

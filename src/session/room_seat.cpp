@@ -23,10 +23,8 @@ std::string_view reason_name(room::LeaveReason reason) {
   return "closed";
 }
 
-FramePtr v1_notice(const std::string& person, std::string_view suffix) {
-  std::string notice = person;
-  notice.append(suffix);
-  return protocol::connection_message_frame(notice);
+FramePtr v1_notice(const std::string& person_json, std::string_view suffix) {
+  return protocol::connection_message_frame_after(person_json, suffix);
 }
 
 }  // namespace
@@ -35,18 +33,17 @@ bool RoomSeat::others_speak(Protocol protocol) const {
   return room_->count(protocol) > (protocol_ == protocol ? 1u : 0u);
 }
 
-void RoomSeat::take(room::Room& room, std::string person) {
+void RoomSeat::name(std::string_view person) { info_.person_json = protocol::json_string(person); }
+
+void RoomSeat::take(room::Room& room) {
   info_.id = link_.loop().rooms.new_member_id();
-  info_.person_json = protocol::json_string(person);
-  info_.person = std::move(person);
   room::Broadcast notice;
-  if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person, protocol::notice::kJoined);
+  if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person_json, protocol::notice::kJoined);
   if (room.count(Protocol::kV2))
     notice[Protocol::kV2] = protocol::v2::presence_join_frame({info_.id, info_.person_json});
   room.broadcast(notice, this);
   room.add(this, protocol_);
   room_ = &room;
-  author_ = room.log().add_author(info_.id, info_.person, info_.person_json);
 }
 
 void RoomSeat::leave(room::LeaveReason reason) {
@@ -54,11 +51,12 @@ void RoomSeat::leave(room::LeaveReason reason) {
   room::Room& room = *room_;
   room_ = nullptr;
   room.remove(this);
-  room.log().unseat(author_);
+  if (author_) room.log().unseat(author_);
   author_ = nullptr;
   if (!room.empty()) {
     room::Broadcast notice;
-    if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person, protocol::notice::kDisconnected);
+    if (room.count(Protocol::kV1))
+      notice[Protocol::kV1] = v1_notice(info_.person_json, protocol::notice::kDisconnected);
     if (room.count(Protocol::kV2))
       notice[Protocol::kV2] = protocol::v2::presence_leave_frame({info_.id, info_.person_json}, reason_name(reason));
     room.broadcast(notice, this);
@@ -86,6 +84,8 @@ std::uint64_t RoomSeat::publish(const Publication& publication) {
   // this thread has not touched for a while, and writing it first made the
   // frames' atomic reference counts wait for those writes.
   const auto kind = static_cast<room::Kind>(publication.type);
+  // Only members that publish get an author record: idle ones cost nothing here.
+  if (!author_ && (limits.history_size > 0 || is_state)) author_ = room.log().add_author(info_.id, info_.person_json);
   if (limits.history_size > 0) room.log().append(offset, at, author_, kind, publication.first, publication.second);
   if (is_state) room.log().remember_state(offset, at, author_, kind, publication.first, publication.second);
   if (rooms.retention().over_budget()) rooms.enforce_budget();

@@ -10,17 +10,9 @@
 #include "room/member.h"
 #include "room/room.h"
 #include "session/client_link.h"
+#include "session/protocol_handler.h"
 
 namespace rk::session {
-
-class SeatOwner {
- public:
-  // The room was destroyed: tell the client in this protocol, then close.
-  virtual void on_room_destroyed(std::string_view key) = 0;
-
- protected:
-  ~SeatOwner() = default;
-};
 
 struct Publication {
   enum class Type : std::uint8_t { kLocation, kMessage, kState };
@@ -31,11 +23,13 @@ struct Publication {
 
 class RoomSeat final : public room::RoomMember {
  public:
-  RoomSeat(ClientLink& link, room::Protocol protocol, SeatOwner& owner)
+  RoomSeat(ClientLink& link, room::Protocol protocol, ProtocolHandler& owner)
       : link_(link), protocol_(protocol), owner_(owner) {}
 
+  // The name from init (kept only as its JSON literal).
+  void name(std::string_view person);
   // Joins `room` under a new member id; the others hear of it first.
-  void take(room::Room& room, std::string person);
+  void take(room::Room& room);
   // Leaves the room (if in one), telling the others why.
   void leave(room::LeaveReason reason);
   room::Room* room() const { return room_; }
@@ -53,7 +47,7 @@ class RoomSeat final : public room::RoomMember {
 
   ClientLink& link_;
   room::Protocol protocol_;
-  SeatOwner& owner_;
+  ProtocolHandler& owner_;
   room::MemberInfo info_;
   room::Room* room_ = nullptr;
   room::Author* author_ = nullptr;  // this membership as the room's log names it

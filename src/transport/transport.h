@@ -75,14 +75,15 @@ class Transport final : public loop::IoHandler {
   void finish_if_done();
 
   int fd_;
+  std::uint32_t interest_ = 0;  // events registered with epoll
   std::size_t max_outbound_bytes_;
   TransportLoop* loop_ = nullptr;
   TransportEvents* events_ = nullptr;
-  std::uint32_t interest_ = 0;  // events registered with epoll
   std::vector<FramePtr> outbound_;
-  std::size_t outbound_head_ = 0;         // first frame not fully written
-  std::size_t outbound_head_offset_ = 0;  // bytes of it already written
-  std::size_t outbound_bytes_ = 0;        // queued and not yet written
+  std::uint64_t outbound_bytes_ = 0;  // queued and not yet written
+  // 32 bits: a frame is at most --max-message-bytes (64 MiB).
+  std::uint32_t outbound_head_ = 0;         // first frame not fully written
+  std::uint32_t outbound_head_offset_ = 0;  // bytes of it already written
   bool reading_ = true;
   bool overflowed_ = false;
   bool flush_requested_ = false;

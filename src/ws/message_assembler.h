@@ -35,6 +35,7 @@ class MessageAssembler {
   WsEvent on_frame(const Frame& frame);
   // Bytes of an unfinished fragmented message held so far.
   std::size_t buffered_bytes() const { return in_fragmented_message_ ? fragments_.size() : 0; }
+  std::size_t max_message_bytes() const { return max_message_bytes_; }
 
  private:
   WsEvent on_data_frame(const Frame& frame);

@@ -37,7 +37,7 @@ void WebSocketSession::resume() {
 std::size_t WebSocketSession::consume(char* data, std::size_t size) {
   std::size_t used = 0;
   while (used < size && reading()) {
-    const FrameLimits limits{max_message_bytes_ - assembler_.buffered_bytes(), true};
+    const FrameLimits limits{assembler_.max_message_bytes() - assembler_.buffered_bytes(), true};
     const auto result = parse_frame(std::span<char>(data + used, size - used), limits);
     if (result.status == ParseStatus::kNeedMore) break;
     if (result.status == ParseStatus::kViolation) {
@@ -64,7 +64,7 @@ void WebSocketSession::on_frame_event(const WsEvent& event) {
       if (!close_sent_) events_.on_binary();
       return;
     case WsEvent::Kind::kPing:
-      if (!close_sent_) sink_.send_frame(make_frame(Opcode::kPong, {event.payload}));
+      if (!close_sent_) events_.send_frame(make_frame(Opcode::kPong, {event.payload}));
       return;
     case WsEvent::Kind::kClose:
       peer_close_seen_ = true;
@@ -84,7 +84,7 @@ bool WebSocketSession::send_close(CloseCode code, std::string_view reason, bool 
   if (close_sent_) return false;
   close_sent_ = true;
   events_.on_closing(code, by_peer);
-  sink_.send_frame(make_close_frame(code, reason));
+  events_.send_frame(make_close_frame(code, reason));
   return true;
 }
 

@@ -2,7 +2,7 @@
 // One WebSocket connection after the upgrade, without I/O: it takes the bytes
 // the socket received, parses and assembles frames, answers pings, runs the
 // close handshake, and reports messages upward. Frames it must send (pongs,
-// close frames) go to a FrameSink. The server, the unit tests and the frame
+// close frames) go back through the same interface. The server, the unit tests and the frame
 // fuzzer all drive this same code.
 //
 // Only a partial frame is ever copied (`carry_`): an idle session holds no
@@ -28,23 +28,17 @@ class SessionEvents {
   // The peer's close frame arrived (ours is queued too): once everything is
   // written, the connection may shut down.
   virtual void on_close_handshake_done() = 0;
+  // A frame of the session's own (a pong, a close) to send.
+  virtual void send_frame(FramePtr frame) = 0;
 
  protected:
   ~SessionEvents() = default;
 };
 
-class FrameSink {
- public:
-  virtual void send_frame(FramePtr frame) = 0;
-
- protected:
-  ~FrameSink() = default;
-};
-
 class WebSocketSession {
  public:
-  WebSocketSession(std::size_t max_message_bytes, SessionEvents& events, FrameSink& sink)
-      : max_message_bytes_(max_message_bytes), assembler_(max_message_bytes), events_(events), sink_(sink) {}
+  WebSocketSession(std::size_t max_message_bytes, SessionEvents& events)
+      : assembler_(max_message_bytes), events_(events) {}
 
   // Bytes as the socket delivered them; may be modified (unmasked in place).
   void receive(char* data, std::size_t size);
@@ -70,10 +64,8 @@ class WebSocketSession {
   void on_frame_event(const WsEvent& event);
   bool reading() const { return !paused_ && !input_done_; }
 
-  std::size_t max_message_bytes_;
   MessageAssembler assembler_;
   SessionEvents& events_;
-  FrameSink& sink_;
   std::string carry_;  // received bytes not yet a whole frame (or not yet read: paused)
   bool paused_ = false;
   bool close_sent_ = false;

@@ -123,7 +123,7 @@ TEST(RoomRegistry, MemberIdsAreNeverReused) {
 TEST(RoomRegistry, AnEmptyRoomKeepsItsLogUntilItExpiresThenLeavesMemory) {
   RoomRegistry rooms(RetentionLimits{100, 1000, 5000, 1 << 20});
   Room& room = rooms.find_or_create("k");
-  Author* ana = room.log().add_author("a", "ana", R"("ana")");
+  Author* ana = room.log().add_author("a", R"("ana")");
   room.log().append(room.next_offset(), 10'000, ana, Kind::kMessage, "1", {});
   room.log().unseat(ana);
   rooms.erase_if_idle(room);
@@ -140,8 +140,8 @@ TEST(RoomRegistry, OverTheBudgetTheOldestEntriesOfAnyRoomGoFirst) {
   Room& old_room = rooms.find_or_create("old");
   Room& new_room = rooms.find_or_create("new");
   const std::string payload(300, 'x');
-  Author* old_author = old_room.log().add_author("o", "old", R"("old")");
-  Author* new_author = new_room.log().add_author("n", "new", R"("new")");
+  Author* old_author = old_room.log().add_author("o", R"("old")");
+  Author* new_author = new_room.log().add_author("n", R"("new")");
   old_room.log().unseat(old_author);
   for (int i = 0; i < 20; ++i)
     old_room.log().append(old_room.next_offset(), 1000 + i, old_author, Kind::kMessage, payload, {});

@@ -10,7 +10,7 @@
 namespace rk::ws {
 namespace {
 
-struct Recorder : SessionEvents, FrameSink {
+struct Recorder : SessionEvents {
   std::vector<std::string> texts;
   int binaries = 0;
   int closing = 0;
@@ -25,7 +25,7 @@ struct Recorder : SessionEvents, FrameSink {
 
 struct SessionTest : ::testing::Test {
   Recorder recorder;
-  WebSocketSession session{1024, recorder, recorder};
+  WebSocketSession session{1024, recorder};
   void feed(std::string bytes) { session.receive(bytes.data(), bytes.size()); }
 };
 
@@ -75,7 +75,7 @@ TEST_F(SessionTest, HoldsMessagesWhilePausedAndDeliversThemInOrderOnResume) {
       if (text == "init") session->pause();
     }
   } pausing;
-  WebSocketSession paused_session(1024, pausing, pausing);
+  WebSocketSession paused_session(1024, pausing);
   pausing.session = &paused_session;
   std::string wire = make_client_frame(Opcode::kText, "init") + make_client_frame(Opcode::kText, "one") +
                      make_client_frame(Opcode::kText, "two");
