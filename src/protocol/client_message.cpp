@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "protocol/json_fields.h"
+
 namespace rk::protocol {
 namespace {
 
@@ -15,19 +17,8 @@ constexpr std::string_view kBadLocation = "Invalid Location Data: \"latitude\" a
 constexpr std::string_view kBadRelay = "Invalid message: \"data\" is required.";
 constexpr std::string_view kBadDestroy = "Invalid destroy: \"join\" must be a string.";
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
-
-// A string-valued field as one pass saw it: absent, not a string, or text
-// (pointing into the parser's string buffer, valid until the next parse).
-struct StringField {
-  bool present = false;
-  bool is_string = false;
-  std::string_view text;
-};
+using json::StringField;
+using json::trim;
 
 // What one pass over the top-level object collects. A field seen twice keeps
 // the first.
@@ -39,13 +30,6 @@ struct Fields {
   bool data_present = false;
 };
 
-simdjson::error_code read_string_field(od::value value, od::json_type type, StringField& field) {
-  field.present = true;
-  field.is_string = type == od::json_type::string;
-  if (!field.is_string) return simdjson::SUCCESS;
-  return value.get_string().get(field.text);
-}
-
 simdjson::error_code read_fields(od::object object, Fields& f) {
   for (auto field : object) {
     std::string_view key;
@@ -55,7 +39,7 @@ simdjson::error_code read_fields(od::object object, Fields& f) {
     if (auto error = value.type().get(type)) return error;
     StringField* named = key == "type" ? &f.type : key == "person" ? &f.person : key == "join" ? &f.join : nullptr;
     if (named && !named->present) {
-      if (auto error = read_string_field(value, type, *named)) return error;
+      if (auto error = json::read_string(value, type, *named)) return error;
     } else if ((key == "latitude" && !f.latitude_present) || (key == "longitude" && !f.longitude_present)) {
       const bool is_latitude = key == "latitude";
       (is_latitude ? f.latitude_present : f.longitude_present) = true;
@@ -65,21 +49,7 @@ simdjson::error_code read_fields(od::object object, Fields& f) {
       (is_latitude ? f.latitude : f.longitude) = raw;
     } else if (key == "data" && !f.data_present) {
       f.data_present = true;
-      if (type == od::json_type::object || type == od::json_type::array) {
-        std::string_view raw;
-        if (type == od::json_type::object) {
-          od::object inner;
-          if (auto error = value.get_object().get(inner)) return error;
-          if (auto error = inner.raw_json().get(raw)) return error;
-        } else {
-          od::array inner;
-          if (auto error = value.get_array().get(inner)) return error;
-          if (auto error = inner.raw_json().get(raw)) return error;
-        }
-        f.data = trim(raw);
-      } else {
-        f.data = trim(value.raw_json_token());
-      }
+      if (auto error = json::read_raw(value, type, f.data)) return error;
     }  // any other field: the iteration skips it
   }
   return simdjson::SUCCESS;

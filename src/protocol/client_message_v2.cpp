@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "protocol/json_fields.h"
+
 namespace rk::protocol::v2 {
 namespace {
 
@@ -40,19 +42,13 @@ constexpr std::string_view kBadSince = "Invalid history: \"since\" must be a non
 constexpr std::string_view kBadLimit = "Invalid history: \"limit\" must be an integer from 1 to 10000.";
 constexpr std::string_view kNoJoin = "Invalid destroy: \"join\" is required.";
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
+using json::read_raw;
+using json::read_string;
+using json::StringField;
+using json::trim;
 
 // Each field as one pass saw it: absent, of another JSON type, or its value.
 // Views point into the parser (string buffer or input copy) until the next parse.
-struct StringField {
-  bool present = false;
-  bool is_string = false;
-  std::string_view text;
-};
 struct NumberField {
   bool present = false;
   bool is_number = false;
@@ -83,13 +79,6 @@ struct Fields {
   bool data_present = false;
   std::string_view data;  // raw JSON text of any value
 };
-
-simdjson::error_code read_string(od::value value, od::json_type type, StringField& field) {
-  field.present = true;
-  field.is_string = type == od::json_type::string;
-  if (!field.is_string) return simdjson::SUCCESS;
-  return value.get_string().get(field.text);
-}
 
 // Integers are read here; a decimal's value, when needed (latitude and
 // longitude), comes from the DOM: simdjson 3.0.1's on-demand get_number()
@@ -156,20 +145,7 @@ simdjson::error_code read_id(od::value value, od::json_type type, IdField& id) {
 
 simdjson::error_code read_data(od::value value, od::json_type type, Fields& f) {
   f.data_present = true;
-  std::string_view raw;
-  if (type == od::json_type::object) {
-    od::object inner;
-    if (auto error = value.get_object().get(inner)) return error;
-    if (auto error = inner.raw_json().get(raw)) return error;
-  } else if (type == od::json_type::array) {
-    od::array inner;
-    if (auto error = value.get_array().get(inner)) return error;
-    if (auto error = inner.raw_json().get(raw)) return error;
-  } else {
-    raw = value.raw_json_token();
-  }
-  f.data = trim(raw);
-  return simdjson::SUCCESS;
+  return read_raw(value, type, f.data);
 }
 
 simdjson::error_code read_fields(od::object object, Fields& f) {

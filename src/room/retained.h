@@ -42,8 +42,9 @@ class Retained {
     } else {
       out = grow();
     }
-    std::memcpy(out, first.data(), first.size());
-    std::memcpy(out + first.size(), second.data(), second.size());
+    // An empty view may have no data at all (memcpy from null is undefined, even of 0 bytes).
+    if (!first.empty()) std::memcpy(out, first.data(), first.size());
+    if (!second.empty()) std::memcpy(out + first.size(), second.data(), second.size());
   }
   Kind kind() const { return kind_; }
   std::string_view first() const { return {bytes(), split_}; }

@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "loop/event_loop.h"
+#include "session/client_link.h"
+#include "session/loop_context.h"
 
 namespace rk::session {
 
@@ -37,5 +39,22 @@ class MessageRate {
   std::uint32_t strikes_ = 0;  // messages refused in a row
   loop::Clock::time_point refilled_;
 };
+
+// One message's turn at the bucket, as both protocols apply it: refused ones
+// get `refusal` (each protocol's own error frame), sustained abuse closes
+// with 1008. True if the message may go on.
+inline bool admit(MessageRate& rate, ClientLink& link, FramePtr (*refusal)()) {
+  switch (rate.take(link.loop().settings.max_messages_per_second, link.loop().loop.now())) {
+    case MessageRate::Verdict::kAllowed:
+      return true;
+    case MessageRate::Verdict::kRefused:
+      link.send(refusal());
+      return false;
+    case MessageRate::Verdict::kAbusive:
+      link.close(ws::CloseCode::kPolicyViolation, "message rate limit exceeded");
+      return false;
+  }
+  return false;
+}
 
 }  // namespace rk::session

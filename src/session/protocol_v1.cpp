@@ -55,17 +55,7 @@ void ProtocolV1::on_entry(const Entry& entry) {
 }
 
 bool ProtocolV1::within_rate_limit() {
-  switch (rate_.take(link_.loop().settings.max_messages_per_second, link_.loop().loop.now())) {
-    case MessageRate::Verdict::kAllowed:
-      return true;
-    case MessageRate::Verdict::kRefused:
-      reply_error(errors::kRateLimited);
-      return false;
-    case MessageRate::Verdict::kAbusive:
-      link_.close(CloseCode::kPolicyViolation, "message rate limit exceeded");
-      return false;
-  }
-  return false;
+  return admit(rate_, link_, [] { return protocol::error_frame(errors::kRateLimited); });
 }
 
 void ProtocolV1::on_room_message(protocol::ClientMessage& message) {

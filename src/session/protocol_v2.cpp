@@ -133,17 +133,7 @@ void ProtocolV2::send_joined(const Entry& entry) {
 // ---------------------------------------------------------------- in a room
 
 bool ProtocolV2::within_rate_limit() {
-  switch (rate_.take(link_.loop().settings.max_messages_per_second, link_.loop().loop.now())) {
-    case MessageRate::Verdict::kAllowed:
-      return true;
-    case MessageRate::Verdict::kRefused:
-      reply_error(codes::kRateLimited, kRateLimited);
-      return false;
-    case MessageRate::Verdict::kAbusive:
-      link_.close(CloseCode::kPolicyViolation, "message rate limit exceeded");
-      return false;
-  }
-  return false;
+  return admit(rate_, link_, [] { return v2::error_frame(codes::kRateLimited, kRateLimited); });
 }
 
 void ProtocolV2::on_room_message(v2::ClientMessage& message) {
