@@ -142,9 +142,9 @@ TEST(RoomRegistry, OverTheBudgetTheOldestEntriesOfAnyRoomGoFirst) {
   const std::string payload(300, 'x');
   Author* old_author = old_room.log().add_author("o", R"("old")");
   Author* new_author = new_room.log().add_author("n", R"("new")");
-  old_room.log().unseat(old_author);
   for (int i = 0; i < 20; ++i)
     old_room.log().append(old_room.next_offset(), 1000 + i, old_author, Kind::kMessage, payload, {});
+  old_room.log().unseat(old_author);  // left: only its entries keep the room in memory
   for (int i = 0; i < 60; ++i)
     new_room.log().append(new_room.next_offset(), 5000 + i, new_author, Kind::kMessage, payload, {});
   ASSERT_TRUE(rooms.retention().over_budget());
