@@ -1,14 +1,9 @@
 #include <arpa/inet.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <deque>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -302,20 +297,10 @@ class BenchRun final : public BenchEvents {
   }
 
   void on_resumed(int client, const JoinedReply& reply) {
-    auto& check = offsets_[static_cast<std::size_t>(client)];
     resuming_[static_cast<std::size_t>(client)] = false;
-    if (!reply.recovered) {
-      ++tally_.not_recovered;
-      return check.start_after(reply.offset);
-    }
-    ++tally_.recovered;
-    // Every publication after the last one seen, in order: gaps here are
-    // publications lost although the server said it recovered them.
-    const std::uint64_t gaps_before = check.gaps();
-    for (const std::uint64_t offset : reply.missed) check.see(offset);
-    tally_.recovered_publications += reply.missed.size();
-    if (check.last_seen() < reply.offset) check.see(reply.offset);  // the latest must have been among them
-    tally_.resume_missing += check.gaps() - gaps_before;
+    ++(reply.recovered ? tally_.recovered : tally_.not_recovered);
+    if (reply.recovered) tally_.recovered_publications += reply.missed.size();
+    tally_.resume_missing += offsets_[static_cast<std::size_t>(client)].resume(reply.recovered, reply.offset, reply.missed);
   }
 
   // ---- idle

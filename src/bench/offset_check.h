@@ -3,6 +3,7 @@
 // gap or duplicate (its own publications arrive as acks). The bench checks it
 // per client: what it expects next, and every break from that.
 #include <cstdint>
+#include <vector>
 
 namespace rk::bench {
 
@@ -22,6 +23,21 @@ class OffsetCheck {
       gaps_ += offset - next_;
       next_ = offset + 1;
     }
+  }
+
+  // A resume's joined reply. Recovered: every publication after the last one
+  // seen must be in `missed`, in order, up to the room's `offset`; returns how
+  // many were not (lost although the server said it recovered them). Not
+  // recovered: the client starts over after `offset`.
+  std::uint64_t resume(bool recovered, std::uint64_t offset, const std::vector<std::uint64_t>& missed) {
+    if (!recovered) {
+      start_after(offset);
+      return 0;
+    }
+    const std::uint64_t gaps_before = gaps_;
+    for (const std::uint64_t o : missed) see(o);
+    if (last_seen() < offset) see(offset);  // the latest must have been among them
+    return gaps_ - gaps_before;
   }
 
   std::uint64_t checked() const { return checked_; }

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "protocol/server_message.h"
 #include "protocol/server_message_v2.h"
 #include "session/loop_context.h"
 
@@ -11,19 +12,19 @@ namespace v2 = protocol::v2;
 namespace codes = protocol::v2::codes;
 
 namespace {
+// Texts the v1 errors already have, word for word; v2 adds its codes.
+using protocol::errors::kAlreadyInRoom;
+using protocol::errors::kBinary;
+using protocol::errors::kInitTimeout;
+using protocol::errors::kRateLimited;
+using protocol::errors::kRoomFull;
+using protocol::errors::kRoomLimit;
+using protocol::errors::kStoreUnavailableCreate;
+using protocol::errors::kStoreUnavailableDestroy;
+using protocol::errors::kStoreUnavailableJoin;
+constexpr std::string_view kTooManyJoins = protocol::errors::kTooManyFailedJoins;
+constexpr std::string_view kNotYourRoom = protocol::errors::kDestroyOtherRoom;
 constexpr std::string_view kNotFound = "Join key not found.";
-constexpr std::string_view kStoreUnavailableCreate = "Room store unavailable: the room was not created, try again.";
-constexpr std::string_view kStoreUnavailableJoin = "Room store unavailable: could not look up the join key, try again.";
-constexpr std::string_view kStoreUnavailableDestroy = "Room store unavailable: the room was not destroyed, try again.";
-constexpr std::string_view kRoomFull = "Room is full: it has reached the server's member limit.";
-constexpr std::string_view kRoomLimit = "Room limit reached: the server holds as many rooms as it may; try again later.";
-constexpr std::string_view kTooManyJoins =
-    "Too many joins with unknown keys from your address: wait a minute before joining again.";
-constexpr std::string_view kRateLimited = "Rate limit: too many messages per second; this one was dropped.";
-constexpr std::string_view kNotYourRoom = "Not your room: you can only destroy the room you are in.";
-constexpr std::string_view kAlreadyInRoom = "Already in a room: open a new connection to join another.";
-constexpr std::string_view kBinary = "Binary messages are not supported: send JSON as text.";
-constexpr std::string_view kInitTimeout = "No init in time: send init first, right after connecting.";
 constexpr std::string_view kInitRequired = "Send init first: create or join a room before anything else.";
 constexpr std::string_view kUnsupportedVersion = "Unsupported protocol version: this server speaks \"v\":1 and \"v\":2.";
 constexpr std::string_view kUnknownType = "Unknown message type: this one was ignored.";

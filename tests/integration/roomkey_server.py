@@ -11,6 +11,15 @@ BINARY = os.environ.get("ROOMKEY_BINARY", str(REPO / "build" / "roomkey"))
 LISTENING = re.compile(r"listening on ws://[^:]+:(\d+)")
 
 
+def rss_kb(pid):
+    """A process's resident memory, from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
 class RoomkeyServer:
     """One roomkey process. `port` is known once start() returns."""
 

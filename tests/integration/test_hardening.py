@@ -9,19 +9,13 @@ import time
 
 import rawws
 import v1
-from roomkey_server import BINARY
+from roomkey_server import BINARY, rss_kb
 from v1 import recv_json
 
 # 5 s in CI; ROOMKEY_SLOW_CONSUMER_SECONDS=30 gives the run docs/reliability.md records.
 SLOW_SECONDS = float(os.environ.get("ROOMKEY_SLOW_CONSUMER_SECONDS", "5"))
 
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 # Each sender keeps at most this many of its messages not yet read by every

@@ -12,7 +12,7 @@ import pytest
 import rawws
 import v1
 import v2
-from roomkey_server import RoomkeyServer
+from roomkey_server import RoomkeyServer, rss_kb
 from v1 import recv_json
 
 
@@ -393,12 +393,6 @@ def test_v1_clients_see_nothing_of_v2(start):
     run(scenario())
 
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 # 10,000 rooms in CI; ROOMKEY_BUDGET_ROOMS=100000 is the run for the record.
