@@ -19,8 +19,14 @@ constexpr std::string_view kUpgradeRequest =
 
 }  // namespace
 
-BenchClient::BenchClient(loop::EventLoop& loop, BenchEvents& events, std::span<char> receive_buffer, int index)
-    : loop_(loop), events_(events), receive_buffer_(receive_buffer), index_(index) {}
+BenchClient::BenchClient(loop::EventLoop& loop, BenchEvents& events, std::span<char> receive_buffer,
+                         std::span<char> plain_buffer, SSL_CTX* tls_context, int index)
+    : loop_(loop),
+      events_(events),
+      receive_buffer_(receive_buffer),
+      plain_buffer_(plain_buffer),
+      tls_context_(tls_context),
+      index_(index) {}
 
 BenchClient::~BenchClient() {
   if (fd_ >= 0) {
@@ -37,6 +43,8 @@ bool BenchClient::connect(const sockaddr_in& server, const sockaddr_in* source, 
   out_.clear();
   out_offset_ = 0;
   close_sent_ = false;
+  tls_.reset();
+  if (tls_context_) tls_ = std::make_unique<tls::TlsStream>(tls_context_, tls::TlsStream::Role::kClient);
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return false;
   const int on = 1;
@@ -77,25 +85,44 @@ void BenchClient::fail() {
   events_.on_closed(index_, false, !was_open || !close_sent_);
 }
 
+// With TLS, plaintext waits in out_ until the handshake is done, then is
+// encrypted whole; what goes to the socket is the stream's ciphertext.
 void BenchClient::write_pending() {
-  while (out_offset_ < out_.size()) {
-    const ssize_t n = ::send(fd_, out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return fail();
+  if (tls_) {
+    if (tls_->handshake_done() && out_offset_ < out_.size()) {
+      if (!tls_->write(std::string_view(out_).substr(out_offset_))) return fail();
+      out_offset_ = out_.size();
     }
-    out_offset_ += static_cast<std::size_t>(n);
+    std::size_t sent = 0;
+    if (!send_bytes(tls_->ciphertext(), sent)) return fail();
+    tls_->consume_ciphertext(sent);
+  } else {
+    std::size_t sent = 0;
+    if (!send_bytes(std::string_view(out_).substr(out_offset_), sent)) return fail();
+    out_offset_ += sent;
   }
   if (out_offset_ == out_.size()) {
     out_.clear();
     out_offset_ = 0;
   }
-  const std::uint32_t wanted = EPOLLIN | (out_.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT));
+  const bool waiting = unsent_bytes() > 0;
+  const std::uint32_t wanted = EPOLLIN | (waiting ? static_cast<std::uint32_t>(EPOLLOUT) : 0u);
   if (wanted != interest_ && phase_ != Phase::kClosed) {
     loop_.modify(fd_, this, wanted);
     interest_ = wanted;
   }
+}
+
+bool BenchClient::send_bytes(std::string_view bytes, std::size_t& sent) {
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 void BenchClient::on_io(std::uint32_t events) {
@@ -113,7 +140,7 @@ void BenchClient::on_io(std::uint32_t events) {
   }
   if (events & EPOLLOUT) {
     write_pending();
-    if (phase_ == Phase::kOpen && out_.empty()) events_.on_writable(index_);
+    if (phase_ == Phase::kOpen && unsent_bytes() == 0) events_.on_writable(index_);
   }
   if (phase_ != Phase::kClosed && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) read_available();
 }
@@ -133,10 +160,23 @@ void BenchClient::read_available() {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
       return fail();
     }
-    in_.append(buffer, static_cast<std::size_t>(n));
-    parse_frames();
+    take_plaintext(buffer, static_cast<std::size_t>(n));
     if (phase_ == Phase::kClosed || static_cast<std::size_t>(n) < capacity) return;
   }
+}
+
+void BenchClient::take_plaintext(const char* data, std::size_t size) {
+  if (!tls_) {
+    in_.append(data, size);
+    return parse_frames();
+  }
+  const bool was_done = tls_->handshake_done();
+  tls_->feed(data, size);
+  auto status = tls::TlsStream::Status::kOk;
+  while (const std::size_t n = tls_->read(plain_buffer_, status)) in_.append(plain_buffer_.data(), n);
+  if (status != tls::TlsStream::Status::kOk) return fail();
+  if (!was_done || !tls_->ciphertext().empty()) write_pending();  // the upgrade request, or handshake bytes
+  if (phase_ != Phase::kClosed) parse_frames();
 }
 
 void BenchClient::parse_frames() {
@@ -160,7 +200,9 @@ void BenchClient::parse_frames() {
     const std::string_view payload(r.frame.payload.data(), r.frame.payload.size());
     switch (r.frame.opcode) {
       case ws::Opcode::kText:
-        if (payload.starts_with("{\"type\":\"joined\"")) {  // first: its state may hold Location Data
+        if (payload.starts_with("{\"type\":\"Location Data\"")) {  // the common case, cheapest test
+          events_.on_location(index_, payload);
+        } else if (payload.starts_with("{\"type\":\"joined\"")) {  // first: its state may hold Location Data
           events_.on_joined(index_, payload);
         } else if (payload.find("\"Location Data\"") != std::string_view::npos) {
           events_.on_location(index_, payload);

@@ -5,11 +5,13 @@
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "loop/event_loop.h"
+#include "tls/tls_stream.h"
 
 namespace rk::bench {
 
@@ -31,7 +33,10 @@ class BenchEvents {
 
 class BenchClient final : public loop::IoHandler {
  public:
-  BenchClient(loop::EventLoop& loop, BenchEvents& events, std::span<char> receive_buffer, int index);
+  // `tls_context` null: plain ws://. `receive_buffer` is shared by every
+  // client of the run (so is `plain_buffer`, for TLS).
+  BenchClient(loop::EventLoop& loop, BenchEvents& events, std::span<char> receive_buffer,
+              std::span<char> plain_buffer, SSL_CTX* tls_context, int index);
   ~BenchClient();
 
   // Starts the TCP connect; the init goes out once the upgrade succeeds.
@@ -42,7 +47,9 @@ class BenchClient final : public loop::IoHandler {
   // Written at once unless `more` says another frame follows in this batch.
   void send_text(std::string_view json, bool and_close = false, bool more = false);
   bool open() const { return phase_ == Phase::kOpen; }
-  std::size_t unsent_bytes() const { return out_.size() - out_offset_; }
+  std::size_t unsent_bytes() const {
+    return out_.size() - out_offset_ + (tls_ ? tls_->ciphertext().size() : 0);
+  }
   int index() const { return index_; }
   void close();
   // The network goes away: no close frame, the socket just ends.
@@ -53,13 +60,18 @@ class BenchClient final : public loop::IoHandler {
  private:
   enum class Phase { kIdle, kConnecting, kUpgrading, kOpen, kClosed };
   void write_pending();
+  bool send_bytes(std::string_view bytes, std::size_t& sent);  // false: the socket failed
   void read_available();
+  void take_plaintext(const char* data, std::size_t size);
   void parse_frames();
   void fail();
 
   loop::EventLoop& loop_;
   BenchEvents& events_;
-  std::span<char> receive_buffer_;  // shared by every client of the run
+  std::span<char> receive_buffer_;
+  std::span<char> plain_buffer_;
+  SSL_CTX* tls_context_;
+  std::unique_ptr<tls::TlsStream> tls_;
   int index_;
   int fd_ = -1;
   Phase phase_ = Phase::kIdle;

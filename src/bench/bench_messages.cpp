@@ -20,16 +20,16 @@ std::string init_message(int protocol, std::string_view person, std::string_view
 
 std::string location_message(int protocol, std::string_view person, int client, std::int64_t now_us,
                              std::uint64_t id) {
-  if (protocol == 2) {
-    char text[160];
-    const int n = std::snprintf(text, sizeof text,
-                                R"({"type":"Location Data","latitude":0.%09d,"longitude":0.%015lld,"id":%llu})",
-                                client, static_cast<long long>(now_us), static_cast<unsigned long long>(id));
-    return std::string(text, static_cast<std::size_t>(n));
-  }
-  std::string json = R"({"type":"Location Data","person":")";
-  json.append(person).append(R"(","latitude":)").append(std::to_string(client));
-  return json.append(R"(,"longitude":)").append(std::to_string(now_us)).append("}");
+  // Both protocols carry the same coordinates, written as fractions because
+  // v2 checks their ranges, so a v1/v2 comparison moves the same payload.
+  char coordinates[96];
+  const int n = std::snprintf(coordinates, sizeof coordinates, R"("latitude":0.%09d,"longitude":0.%015lld)", client,
+                              static_cast<long long>(now_us));
+  const std::string_view fields(coordinates, static_cast<std::size_t>(n));
+  std::string json = R"({"type":"Location Data",)";
+  if (protocol == 2) return json.append(fields).append(R"(,"id":)").append(std::to_string(id)).append("}");
+  json.append(R"("person":")").append(person).append("\",");
+  return json.append(fields).append("}");
 }
 
 JoinedReply parse_joined(std::string_view json) {

@@ -18,8 +18,9 @@ struct Resume {
 std::string init_message(int protocol, std::string_view person, std::string_view join_key,
                          const std::optional<Resume>& since);
 
-// v2 checks coordinate ranges: the index and the time go in as the digits of
-// fractions. The v2 id asks for an ack, so that the sender sees its own offsets.
+// The sender's index and the send time, as the digits of fractional
+// coordinates (v2 checks ranges). The v2 id asks for an ack, so that the
+// sender sees its own offsets.
 std::string location_message(int protocol, std::string_view person, int client, std::int64_t now_us,
                              std::uint64_t id);
 

@@ -40,6 +40,9 @@ void add_bench_flags(CLI::App& command, BenchOptions& o) {
                      "member sees offsets 1, 2, 3, ... without gap or duplicate (senders ask for acks)")
       ->check(CLI::IsMember({1, 2}))
       ->capture_default_str();
+  command.add_flag("--tls", o.tls,
+                   "Connect with TLS (wss://), as to roomkey --tls-cert or the uWebSockets TLS anchor; the "
+                   "server's certificate is not verified (test certificates)");
   command.add_option("--resume-rate", o.resume_rate, "resume: members dropped and resumed per second, in turn")
       ->check(CLI::Range(0.01, 1e5))
       ->capture_default_str();

@@ -29,6 +29,7 @@ struct BenchOptions {
   int server_pid = 0;      // adds server CPU and memory to the report
   int protocol = 1;        // 2: protocol v2, with the offset checks
   double resume_rate = 1;  // resume mode: drops and resumes per second
+  bool tls = false;        // wss://, the server's certificate not checked
 };
 
 void add_bench_flags(CLI::App& command, BenchOptions& options);

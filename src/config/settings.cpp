@@ -14,6 +14,14 @@ void add_serve_flags(CLI::App& command, Settings& s) {
                   "mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE, mariadb://USER@/DATABASE?socket=PATH, "
                   "or memory (lost on exit)")
       ->capture_default_str();
+  auto* cert = command
+                   .add_option("--tls-cert", s.tls_cert,
+                               "PEM certificate chain: the port then speaks TLS only (wss://, https://), TLS 1.2 "
+                               "and 1.3; SIGHUP re-reads it and the key for new connections")
+                   ->check(CLI::ExistingFile);
+  auto* key = command.add_option("--tls-key", s.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   command
       .add_option("--store-password-file", s.store_password_file,
                   "File holding the MariaDB password, when the URL has none (else $ROOMKEY_STORE_PASSWORD)")

@@ -36,6 +36,8 @@ struct Settings {
   double history_ttl_s = 300.0;     // ... each for this long
   double state_ttl_s = 86400.0;     // each person's last location or state, kept this long; 0: none
   std::size_t history_max_bytes = std::size_t{256} << 20;  // all rooms' history and state together
+  std::string tls_cert;  // PEM chain; with tls_key, the port speaks TLS only
+  std::string tls_key;
 };
 
 void add_serve_flags(CLI::App& command, Settings& settings);

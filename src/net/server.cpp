@@ -19,6 +19,7 @@
 #include "net/listener.h"
 #include "net/worker.h"
 #include "store/open_store.h"
+#include "tls/tls_context.h"
 
 namespace rk::net {
 namespace {
@@ -33,7 +34,7 @@ unsigned usable_cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// SIGTERM/SIGINT arrive as readable events on worker 0's loop.
+// SIGTERM/SIGINT/SIGHUP arrive as readable events on worker 0's loop.
 class SignalWatcher final : public loop::IoHandler {
  public:
   SignalWatcher(loop::EventLoop& loop, std::function<void(int)> on_signal)
@@ -42,6 +43,7 @@ class SignalWatcher final : public loop::IoHandler {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     fd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     loop_.add(fd_, this, EPOLLIN);
   }
@@ -60,12 +62,13 @@ class SignalWatcher final : public loop::IoHandler {
   int fd_ = -1;
 };
 
-void block_shutdown_signals() {
+void block_handled_signals() {
   // Blocked in every thread (they inherit the mask) so that only the signalfd sees them.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -79,10 +82,33 @@ void shut_down_worker(Worker& worker, double timeout_s) {
   });
 }
 
+// SIGHUP: a new certificate and key for new handshakes; open connections
+// keep the pair they began with. A pair that does not load changes nothing.
+void reload_tls(const config::Settings& settings, const std::vector<std::unique_ptr<Worker>>& workers) {
+  if (settings.tls_cert.empty()) return spdlog::info("SIGHUP: nothing to reload (no TLS)");
+  std::string error;
+  tls::ContextPtr context = tls::load_server_context(settings.tls_cert, settings.tls_key, error);
+  if (!context) return spdlog::error("SIGHUP: keeping the current certificate: {}", error);
+  for (const auto& worker : workers) {
+    session::LoopContext* loop = &worker->context();
+    worker->loop().post([loop, context] { loop->tls_context = context; });
+  }
+  spdlog::info("SIGHUP: loaded certificate {} and key {} for new connections", settings.tls_cert, settings.tls_key);
+}
+
 }  // namespace
 
 int serve(const config::Settings& settings) {
-  block_shutdown_signals();  // before any thread starts, store threads included
+  block_handled_signals();  // before any thread starts, store threads included
+  tls::ContextPtr tls_context;
+  if (!settings.tls_cert.empty()) {
+    std::string error;
+    tls_context = tls::load_server_context(settings.tls_cert, settings.tls_key, error);
+    if (!tls_context) {
+      std::cerr << "roomkey: " << error << "\n";
+      return kExitUsage;
+    }
+  }
   std::unique_ptr<store::RoomStore> store;
   try {
     store = store::open_store(settings.store, {settings.store_password_file, settings.max_rooms});
@@ -108,17 +134,20 @@ int serve(const config::Settings& settings) {
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
   for (auto& worker : workers) {
+    worker->context().tls_context = tls_context;
     worker->context().set_peers(contexts);
     worker->accept_from(listener.fd);
     worker->context().start_liveness_sweep();
     worker->context().start_retention_sweep();
   }
 
-  spdlog::info("roomkey listening on ws://{}:{} ({} thread{}, store: {})", settings.host, listener.port,
+  spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
+               listener.port,
                thread_count, thread_count == 1 ? "" : "s", store->describe());
 
   std::atomic<bool> shutting_down = false;
   SignalWatcher signals(workers[0]->loop(), [&](int signal) {
+    if (signal == SIGHUP) return reload_tls(settings, workers);
     if (shutting_down.exchange(true)) return;
     spdlog::info("signal {}: closing connections (up to {}s)", signal, settings.shutdown_timeout_s);
     for (auto& worker : workers) {

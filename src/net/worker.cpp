@@ -53,8 +53,14 @@ void Worker::accept_ready() {
 }
 
 // Over a connection limit: a one-shot HTTP answer, best effort (the socket
-// is new, so its send buffer is empty), then close.
+// is new, so its send buffer is empty), then close. A TLS port cannot answer
+// before a handshake, which is exactly the work being refused: it just closes.
 void Worker::refuse(int fd, std::string_view why) {
+  if (context_.tls_context) {
+    ::close(fd);
+    spdlog::debug("refused a connection: {}", why);
+    return;
+  }
   std::string response = "HTTP/1.1 503 Service Unavailable\r\nServer: roomkey\r\nRetry-After: 5\r\n"
                          "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ";
   response.append(std::to_string(why.size() + 1)).append("\r\n\r\n").append(why).append("\n");

@@ -33,7 +33,7 @@ class Worker final : public loop::IoHandler {
  private:
   void accept_ready();
   void pause_accepting();
-  static void refuse(int fd, std::string_view why);
+  void refuse(int fd, std::string_view why);
 
   loop::EventLoop loop_;
   session::LoopContext context_;

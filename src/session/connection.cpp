@@ -17,12 +17,17 @@ namespace {
 loop::Clock::duration seconds(double value) {
   return std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(value));
 }
+
+std::unique_ptr<tls::TlsStream> tls_for(const LoopContext& loop) {
+  if (!loop.tls_context) return nullptr;
+  return std::make_unique<tls::TlsStream>(loop.tls_context.get(), tls::TlsStream::Role::kServer);
+}
 }  // namespace
 
 Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket)
     : loop_(&loop),
       admission_ticket_(std::move(admission_ticket)),
-      transport_(fd, loop.settings.max_outbound_bytes),
+      transport_(fd, loop.settings.max_outbound_bytes, tls_for(loop)),
       ws_(loop.settings.max_message_bytes, *this),
       entry_(*this),
       phase_started_(loop.loop.now()),

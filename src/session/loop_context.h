@@ -18,6 +18,7 @@
 #include "room/room_registry.h"
 #include "session/join_guard.h"
 #include "store/room_store.h"
+#include "tls/tls_context.h"
 #include "transport/transport_loop.h"
 #include "util/limit_ticket.h"
 
@@ -49,6 +50,9 @@ class LoopContext {
   protocol::ClientMessageParser parser;
   protocol::v2::ClientMessageParserV2 parser_v2;
   std::string publication_scratch;  // a publication's v2 JSON, before it is framed
+  // Null: plain TCP. New connections take this loop's reference; a reload
+  // (SIGHUP) replaces it with a task on this loop, so no lock is shared.
+  tls::ContextPtr tls_context;
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 

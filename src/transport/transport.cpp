@@ -14,6 +14,9 @@ namespace {
 // Full-buffer reads per wake-up before yielding to other sockets; epoll is
 // level-triggered, so whatever is left is reported again next turn.
 constexpr int kReadsPerWakeup = 4;
+// Frames are gathered up to one full TLS record before they are encrypted:
+// fewer, fuller records, and a frame that big is encrypted where it lies.
+constexpr std::size_t kRecordBytes = 16 * 1024;
 }  // namespace
 
 Transport::~Transport() {
@@ -26,7 +29,9 @@ bool Transport::attach(TransportLoop& loop, TransportEvents& events) {
   interest_ = 0;
   update_interest();
   if (interest_ == 0 && (reading_ || waiting_writable_)) return false;
-  if (outbound_head_ < outbound_.size() && !flush_requested_ && !waiting_writable_) request_flush();
+  const bool ciphertext_waiting = tls_ && !tls_->ciphertext().empty();
+  if ((outbound_head_ < outbound_.size() || ciphertext_waiting) && !flush_requested_ && !waiting_writable_)
+    request_flush();
   return true;
 }
 
@@ -78,7 +83,11 @@ void Transport::read_available() {
     if (closed() || !reading_) return;
     const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
     if (n > 0) {
-      events_->on_received(buffer.data(), static_cast<std::size_t>(n));
+      if (tls_) {
+        decrypt(buffer.data(), static_cast<std::size_t>(n));
+      } else {
+        events_->on_received(buffer.data(), static_cast<std::size_t>(n));
+      }
       if (static_cast<std::size_t>(n) < buffer.size()) return;  // drained for now
       continue;
     }
@@ -90,6 +99,30 @@ void Transport::read_available() {
   }
 }
 
+// Everything fed is decrypted and handed on now, as a plain read hands on
+// its whole buffer: nothing waits inside the stream for a later wake-up.
+void Transport::decrypt(const char* data, std::size_t size) {
+  auto& plain = loop_->plain_buffer;
+  if (plain.empty()) plain.resize(loop_->read_buffer.size());
+  tls_->feed(data, size);
+  auto status = tls::TlsStream::Status::kOk;
+  while (const std::size_t n = tls_->read(plain, status)) {
+    events_->on_received(plain.data(), n);
+    if (closed()) return;
+  }
+  if (status == tls::TlsStream::Status::kOk) {
+    // The handshake's answers, or a key update's.
+    if (!tls_->ciphertext().empty() && !flush_requested_ && !waiting_writable_) request_flush();
+    return;
+  }
+  if (status == tls::TlsStream::Status::kFailed) {
+    spdlog::debug("TLS: {}", tls_->failure());
+    const auto alert = tls_->ciphertext();  // best effort: tell the peer why
+    [[maybe_unused]] const auto sent = ::send(fd_, alert.data(), alert.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  events_->on_transport_closed();
+}
+
 void Transport::request_flush() {
   if (!loop_) return;  // between loops: attach() asks for the flush
   flush_requested_ = true;
@@ -98,7 +131,8 @@ void Transport::request_flush() {
 
 void Transport::send(FramePtr frame) {
   if (closed() || overflowed_) return;
-  if (outbound_bytes_ > 0 && outbound_bytes_ + frame->size() > max_outbound_bytes_) {
+  const std::size_t queued = queued_bytes();
+  if (queued > 0 && queued + frame->size() > max_outbound_bytes_) {
     // Not acted on here: this may run inside a room's fan-out loop. The flush
     // at the end of the turn reports it; a stalled reader never becomes
     // writable, so that flush is requested even while waiting for EPOLLOUT.
@@ -136,6 +170,7 @@ void Transport::flush() {
 }
 
 bool Transport::write_queued() {
+  if (tls_) return encrypt_queued() && send_ciphertext();
   while (outbound_head_ < outbound_.size()) {
     auto& iov = loop_->iov;
     iov.clear();
@@ -166,6 +201,53 @@ bool Transport::write_queued() {
   return true;
 }
 
+bool Transport::encrypt_queued() {
+  auto& gather = loop_->tls_gather;
+  gather.clear();
+  bool ok = true;
+  for (; outbound_head_ < outbound_.size() && ok; ++outbound_head_) {
+    const OutboundFrame& frame = *outbound_[outbound_head_];
+    const std::string_view bytes(frame.data(), frame.size());
+    if (!gather.empty() && gather.size() + bytes.size() > kRecordBytes) {
+      ok = tls_->write(gather);
+      gather.clear();
+    }
+    if (bytes.size() >= kRecordBytes) {
+      ok = ok && tls_->write(bytes);
+    } else {
+      gather.append(bytes);
+    }
+    outbound_bytes_ -= bytes.size();
+    outbound_[outbound_head_].reset();
+  }
+  ok = ok && tls_->write(gather);
+  outbound_.clear();
+  outbound_head_ = 0;
+  if (ok) return true;
+  spdlog::debug("TLS: {}", tls_->failure());
+  events_->on_transport_closed();
+  return false;
+}
+
+bool Transport::send_ciphertext() {
+  for (auto pending = tls_->ciphertext(); !pending.empty(); pending = tls_->ciphertext()) {
+    const ssize_t n = ::send(fd_, pending.data(), pending.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        waiting_writable_ = true;
+        update_interest();
+        return true;
+      }
+      spdlog::debug("send: {}", std::strerror(errno));
+      events_->on_transport_closed();
+      return false;
+    }
+    tls_->consume_ciphertext(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 void Transport::consume_written(std::size_t written) {
   outbound_bytes_ -= written;
   while (written > 0) {
@@ -189,6 +271,12 @@ void Transport::shutdown_when_flushed() {
 // it: closing a socket with unread input would send a reset instead.
 void Transport::finish_if_done() {
   if (!shutdown_requested_ || send_shut_ || closed() || outbound_head_ < outbound_.size() || waiting_writable_) return;
+  if (tls_ && !close_notify_sent_) {
+    close_notify_sent_ = true;
+    tls_->close_notify();
+    if (!send_ciphertext() || waiting_writable_) return;  // EPOLLOUT's flush comes back here
+  }
+  if (tls_ && !tls_->ciphertext().empty()) return;
   send_shut_ = true;
   ::shutdown(fd_, SHUT_WR);
 }

@@ -1,16 +1,20 @@
 #pragma once
 // A client's byte stream: it owns the socket, reads into the loop's shared
 // buffer, and keeps the outbound queue of shared frames that goes out as one
-// gather write at the end of the loop turn. Plain TCP today; TLS replaces
-// read_available() and write_queued() and keeps the rest. A connection moving to
-// another loop takes its transport along: detach() here, attach() there.
+// gather write at the end of the loop turn. With TLS, a TlsStream sits between
+// the socket and the rest: reads are decrypted before they are handed on, and
+// a turn's frames become records in one buffer that goes out in one send().
+// A connection moving to another loop takes its transport along: detach()
+// here, attach() there.
 #include <sys/socket.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "loop/event_loop.h"
+#include "tls/tls_stream.h"
 #include "transport/transport_loop.h"
 #include "util/shared_frame.h"
 
@@ -31,7 +35,9 @@ class TransportEvents {
 
 class Transport final : public loop::IoHandler {
  public:
-  Transport(int fd, std::size_t max_outbound_bytes) : fd_(fd), max_outbound_bytes_(max_outbound_bytes) {}
+  // `tls` null: plain TCP.
+  Transport(int fd, std::size_t max_outbound_bytes, std::unique_ptr<tls::TlsStream> tls = nullptr)
+      : fd_(fd), max_outbound_bytes_(max_outbound_bytes), tls_(std::move(tls)) {}
   ~Transport();
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
@@ -63,12 +69,16 @@ class Transport final : public loop::IoHandler {
 
   bool closed() const { return fd_ < 0; }
   bool registered() const { return interest_ != 0; }
-  std::size_t queued_bytes() const { return outbound_bytes_; }
+  std::size_t queued_bytes() const { return outbound_bytes_ + (tls_ ? tls_->ciphertext().size() : 0); }
+  bool secure() const { return tls_ != nullptr; }
   sockaddr_storage peer_address() const;
 
  private:
   void read_available();
+  void decrypt(const char* data, std::size_t size);
   bool write_queued();  // false once the socket is closed
+  bool encrypt_queued();
+  bool send_ciphertext();  // false once the socket is closed
   void consume_written(std::size_t written);
   void request_flush();
   void update_interest();
@@ -79,6 +89,7 @@ class Transport final : public loop::IoHandler {
   std::size_t max_outbound_bytes_;
   TransportLoop* loop_ = nullptr;
   TransportEvents* events_ = nullptr;
+  std::unique_ptr<tls::TlsStream> tls_;
   std::vector<FramePtr> outbound_;
   std::uint64_t outbound_bytes_ = 0;  // queued and not yet written
   // 32 bits: a frame is at most --max-message-bytes (64 MiB).
@@ -90,6 +101,7 @@ class Transport final : public loop::IoHandler {
   bool waiting_writable_ = false;
   bool shutdown_requested_ = false;
   bool send_shut_ = false;
+  bool close_notify_sent_ = false;
 };
 
 }  // namespace rk::transport

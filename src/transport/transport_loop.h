@@ -1,9 +1,12 @@
 #pragma once
 // What one loop lends to all its transports: the loop itself, the buffer
-// every socket reads into, gather-write scratch, and the list of transports
+// every socket reads into (and, with TLS, the one it is decrypted into and
+// the one a turn's frames are gathered in to be encrypted), gather-write
+// scratch, and the list of transports
 // to flush once at the end of this turn (many frames queued, one write).
 #include <sys/uio.h>
 
+#include <string>
 #include <vector>
 
 #include "loop/event_loop.h"
@@ -19,6 +22,8 @@ class TransportLoop {
   loop::EventLoop& loop;
   std::vector<char> read_buffer;
   std::vector<iovec> iov;
+  std::vector<char> plain_buffer;  // TLS only, sized on first use
+  std::string tls_gather;          // TLS only
 
   void request_flush(Transport* transport) { dirty_.push_back(transport); }
   // A transport leaving this loop (handed to another) is taken off the list.

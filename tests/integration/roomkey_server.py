@@ -8,7 +8,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("ROOMKEY_BINARY", str(REPO / "build" / "roomkey"))
-LISTENING = re.compile(r"listening on ws://[^:]+:(\d+)")
+LISTENING = re.compile(r"listening on wss?://[^:]+:(\d+)")
 
 
 def rss_kb(pid):
@@ -48,7 +48,8 @@ class RoomkeyServer:
 
     @property
     def url(self):
-        return f"ws://127.0.0.1:{self.port}"
+        scheme = "wss" if "--tls-cert" in self.extra_args else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def signal(self, signum):
         self.process.send_signal(signum)
