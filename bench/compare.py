@@ -27,7 +27,8 @@ WORKLOADS = ["w1-rate0-if2", "w1-rate0-if16", "w1-rate10", "w2-rate1", "w3-10k",
 def server_commands(tmp):
     db = tmp / "bench.db"
     return {
-        "roomkey": (f"{REPO / 'build' / 'roomkey'} serve --port 8101 --store sqlite:{db} --log-level warn", 8101),
+        "roomkey": (f"{REPO / 'build' / 'roomkey'} serve --port 8101 --store sqlite:{db} --log-level warn "
+                    "--max-creates-per-minute 0", 8101),
         "node-ws": (f"node {REPO / 'bench' / 'peers' / 'node-ws' / 'server.js'} 8102", 8102),
         "python-original": (f"/usr/bin/python3 {REPO / 'bench' / 'peers' / 'python-original' / 'live_location.py'} 8103",
                             8103),

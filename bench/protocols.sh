@@ -22,7 +22,8 @@ trap 'rm -rf "$work"' EXIT
 port=8191
 for ((round = 1; round <= rounds; round++)); do
   for protocol in 1 2; do
-    taskset -c 0 "$binary" serve --port "$port" --store "sqlite:$work/p.db" --log-level warn "$@" &
+    taskset -c 0 "$binary" serve --port "$port" --store "sqlite:$work/p.db" --log-level warn \
+      --max-creates-per-minute 0 "$@" &
     pid=$!
     sleep 0.5
     taskset -c 1 "$binary" bench --port "$port" --server-pid "$pid" --protocol "$protocol" --rooms 100 \

@@ -70,7 +70,7 @@ void check_invalid(const v2::InvalidCommand& invalid, bool is_json) {
   const std::string_view code = invalid.code;
   check(code == c::kInvalidJson || code == c::kInvalidMessage || code == c::kInvalidInit ||
         code == c::kInvalidLocation || code == c::kInvalidId || code == c::kInvalidHistory ||
-        code == c::kInvalidDestroy);
+        code == c::kInvalidDestroy || code == c::kInvalidRefresh);
   check((code == c::kInvalidJson) == !is_json);
   check(!invalid.message.empty() && invalid.message.back() == '.');
   check(code != c::kInvalidId || invalid.id.empty());
@@ -101,12 +101,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   } else if (auto* init = std::get_if<v2::InitCommand>(&message)) {
     check_quotable(init->person);
+    check(init->has_person || init->person.empty());
+    if (init->token) check_quotable(*init->token);
     if (init->join) check_quotable(*init->join);
     if (init->since) check_quotable(init->since->epoch);
   } else if (auto* history = std::get_if<v2::HistoryCommand>(&message)) {
     check(!history->limit || (*history->limit >= 1 && *history->limit <= v2::kMaxHistoryLimit));
   } else if (auto* destroy = std::get_if<v2::DestroyCommand>(&message)) {
     check_quotable(destroy->join);
+  } else if (auto* refresh = std::get_if<v2::RefreshCommand>(&message)) {
+    check_quotable(refresh->token);
   } else if (auto* unknown = std::get_if<v2::UnknownCommand>(&message)) {
     check_quotable(unknown->type);
   } else if (auto* invalid = std::get_if<v2::InvalidCommand>(&message)) {

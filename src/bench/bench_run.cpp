@@ -127,7 +127,16 @@ class BenchRun final : public BenchEvents {
     if (options_.rate == 0 && measuring_) refill(static_cast<int>(sender));
   }
 
-  void on_error_message(int, std::string_view) override { ++tally_.error_messages; }
+  // During setup an error means the server refused a create or a join (a
+  // limit, a store outage): the run cannot take its shape, so it stops and
+  // says why rather than wait for rooms that will never be ready.
+  void on_error_message(int, std::string_view json) override {
+    ++tally_.error_messages;
+    if (setup_done_) return;
+    std::cerr << "roomkey bench: the server refused a client during setup: " << json << "\n";
+    tally_.setup_ok = false;
+    loop_.stop();
+  }
   void on_writable(int client) override {
     if (options_.rate == 0 && measuring_) refill(client);
   }

@@ -23,6 +23,18 @@ void add_serve_flags(CLI::App& command, Settings& s) {
   cert->needs(key);
   key->needs(cert);
   command
+      .add_option("--auth-key", s.auth_key_file,
+                  "Token auth: every init needs a JWT (the upgrade URL's ?token= or the init's \"token\"), "
+                  "signed with this key: a file holding an HS256 secret (32 bytes or more) or a PEM public key "
+                  "(RSA: RS256, EC P-256: ES256). Claims: sub and exp required; name, rooms, create, admin")
+      ->check(CLI::ExistingFile);
+  command.add_option("--auth-issuer", s.auth_issuer, "Token auth: the \"iss\" every token must carry");
+  command.add_option("--auth-audience", s.auth_audience, "Token auth: a value every token's \"aud\" must hold");
+  command
+      .add_option("--auth-leeway", s.auth_leeway_s, "Token auth: seconds of clock skew allowed on exp and nbf")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  command
       .add_option("--store-password-file", s.store_password_file,
                   "File holding the MariaDB password, when the URL has none (else $ROOMKEY_STORE_PASSWORD)")
       ->check(CLI::ExistingFile);
@@ -57,6 +69,23 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       .add_option("--max-rooms", s.max_rooms,
                   "Rooms the store may hold (counted at startup, then as rooms are created and destroyed; "
                   "0: no limit); a create beyond gets an error and close 1013 (try again later)")
+      ->capture_default_str();
+  command
+      .add_option("--room-ttl", s.room_ttl_s,
+                  "Seconds a room may go without a join before a background sweep removes it from the store "
+                  "(default 30 days; 0: rooms never expire); a room's last use is written at most hourly")
+      ->check(CLI::Range(0.0, 100.0 * 365 * 86400))
+      ->capture_default_str();
+  command
+      .add_option("--allowed-origins", s.allowed_origins,
+                  "Browser origins (scheme://host[:port], comma-separated) whose pages may connect; an upgrade "
+                  "with another Origin header gets HTTP 403 (clients that send none, as non-browser ones do, "
+                  "are let in). Default: any")
+      ->delimiter(',');
+  command
+      .add_option("--max-creates-per-minute", s.max_creates_per_minute,
+                  "Rooms one IP address (an IPv6 /64) may create per minute, in bursts of that many (0: no "
+                  "limit); beyond it a create gets an error and close 1008")
       ->capture_default_str();
   command
       .add_option("--max-failed-joins-per-minute", s.max_failed_joins_per_minute,

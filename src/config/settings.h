@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -23,6 +24,7 @@ struct Settings {
   std::size_t max_connections_per_ip = 0;  // 0: no per-address limit (NAT gateways share addresses)
   std::size_t max_room_members = 10000;
   std::uint64_t max_rooms = 1000000;  // rooms the store may hold; 0: no limit
+  unsigned max_creates_per_minute = 30;  // rooms one source address may create per minute; 0: no limit
   unsigned max_failed_joins_per_minute = 60;  // unknown-key joins per source address; 0: no limit
   double max_messages_per_second = 10000;  // per connection, bursts to twice that; 0: no limit
   std::size_t max_outbound_bytes = 4 << 20;  // per connection: beyond it, a slow consumer is dropped
@@ -36,8 +38,14 @@ struct Settings {
   double history_ttl_s = 300.0;     // ... each for this long
   double state_ttl_s = 86400.0;     // each person's last location or state, kept this long; 0: none
   std::size_t history_max_bytes = std::size_t{256} << 20;  // all rooms' history and state together
+  double room_ttl_s = 30 * 86400.0;  // a room not joined this long leaves the store; 0: never
+  std::vector<std::string> allowed_origins;  // empty: any Origin may connect
   std::string tls_cert;  // PEM chain; with tls_key, the port speaks TLS only
   std::string tls_key;
+  std::string auth_key_file;  // token auth: an HS256 secret or an RS256/ES256 public key
+  std::string auth_issuer;    // required `iss`, if set
+  std::string auth_audience;  // required in `aud`, if set
+  double auth_leeway_s = 60;  // clock skew allowed on exp and nbf
 };
 
 void add_serve_flags(CLI::App& command, Settings& settings);

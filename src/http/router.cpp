@@ -6,6 +6,21 @@ namespace rk::http {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+std::string_view query_parameter(std::string_view target, std::string_view name) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto equals = pair.find('=');
+    if (pair.substr(0, equals) == name) return equals == std::string_view::npos ? "" : pair.substr(equals + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 void Router::add(Verb method, std::string path, Handler handler) {
   routes_.push_back({method, std::move(path), std::move(handler)});
 }

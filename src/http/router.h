@@ -37,5 +37,8 @@ class Router {
 
 // The path of a request target, without its query string.
 std::string_view path_of(std::string_view target);
+// The value of `name` in the target's query string, as sent (not
+// percent-decoded); empty if absent.
+std::string_view query_parameter(std::string_view target, std::string_view name);
 
 }  // namespace rk::http

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/token_verifier.h"
 #include "net/admission.h"
 #include "net/http_routes.h"
 #include "net/listener.h"
@@ -111,10 +112,23 @@ int serve(const config::Settings& settings) {
   }
   std::unique_ptr<store::RoomStore> store;
   try {
-    store = store::open_store(settings.store, {settings.store_password_file, settings.max_rooms});
+    store = store::open_store(settings.store, {settings.store_password_file, settings.max_rooms,
+                                               static_cast<std::int64_t>(settings.room_ttl_s)});
   } catch (const std::exception& e) {
     std::cerr << "roomkey: " << e.what() << "\n";
     return kExitUsage;
+  }
+
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  if (!settings.auth_key_file.empty()) {
+    std::string error;
+    verifier = auth::TokenVerifier::load(
+        settings.auth_key_file,
+        {settings.auth_issuer, settings.auth_audience, static_cast<std::int64_t>(settings.auth_leeway_s)}, error);
+    if (!verifier) {
+      std::cerr << "roomkey: " << error << "\n";
+      return kExitUsage;
+    }
   }
 
   const Listener listener = open_listener(settings.host, settings.port);
@@ -126,9 +140,10 @@ int serve(const config::Settings& settings) {
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
-  session::JoinGuard join_guard(settings.max_failed_joins_per_minute);
+  session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
   const http::Router router = make_router();
-  const session::SharedServices shared{settings, *store, join_guard, router};
+  session::AddressAllowance create_guard(settings.max_creates_per_minute);
+  const session::SharedServices shared{settings, *store, join_guard, create_guard, router, verifier.get()};
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;
@@ -141,6 +156,7 @@ int serve(const config::Settings& settings) {
     worker->context().start_retention_sweep();
   }
 
+  if (verifier) spdlog::info("token auth on: {} tokens", verifier->algorithm());
   spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
                listener.port,
                thread_count, thread_count == 1 ? "" : "s", store->describe());

@@ -13,6 +13,7 @@ constexpr std::string_view kNotJson = "Invalid JSON: each message must be one JS
 constexpr std::string_view kNotObject = "Invalid message: expected a JSON object.";
 constexpr std::string_view kNoType = "Invalid message: \"type\" must be a string.";
 constexpr std::string_view kBadInit = "Invalid init: \"person\" must be a string and \"join\", if present, a string.";
+constexpr std::string_view kBadToken = "Invalid init: \"token\" must be a string.";
 constexpr std::string_view kBadLocation = "Invalid Location Data: \"latitude\" and \"longitude\" must be numbers.";
 constexpr std::string_view kBadRelay = "Invalid message: \"data\" is required.";
 constexpr std::string_view kBadDestroy = "Invalid destroy: \"join\" must be a string.";
@@ -23,7 +24,7 @@ using json::trim;
 // What one pass over the top-level object collects. A field seen twice keeps
 // the first.
 struct Fields {
-  StringField type, person, join;
+  StringField type, person, join, token;
   std::string_view latitude, longitude;  // raw number text, empty unless a number
   bool latitude_present = false, longitude_present = false;
   std::string_view data;  // raw JSON text of any value
@@ -37,7 +38,11 @@ simdjson::error_code read_fields(od::object object, Fields& f) {
     od::value value = field.value();
     od::json_type type;
     if (auto error = value.type().get(type)) return error;
-    StringField* named = key == "type" ? &f.type : key == "person" ? &f.person : key == "join" ? &f.join : nullptr;
+    StringField* named = key == "type"     ? &f.type
+                         : key == "person" ? &f.person
+                         : key == "join"   ? &f.join
+                         : key == "token"  ? &f.token
+                                           : nullptr;
     if (named && !named->present) {
       if (auto error = json::read_string(value, type, *named)) return error;
     } else if ((key == "latitude" && !f.latitude_present) || (key == "longitude" && !f.longitude_present)) {
@@ -80,10 +85,16 @@ ClientMessage ClientMessageParser::parse(std::string_view text) {
   if (!f.type.is_string) return InvalidCommand{kNoType};
   const std::string_view type = f.type.text;
   if (type == "init") {
-    if (!f.person.is_string || (f.join.present && !f.join.is_string)) return InvalidCommand{kBadInit};
+    if (f.token.present && !f.token.is_string) return InvalidCommand{kBadToken};
+    // "person" may be missing here: with token auth the name comes from the
+    // token (init's or the URL's); without, the handler refuses the init.
+    const bool person_ok = f.person.is_string || !f.person.present;
+    if (!person_ok || (f.join.present && !f.join.is_string)) return InvalidCommand{kBadInit};
     InitCommand init;
     init.person = std::string(f.person.text);
+    init.has_person = f.person.present;
     if (f.join.present) init.join = std::string(f.join.text);
+    if (f.token.present) init.token = std::string(f.token.text);
     return init;
   }
   if (type == "Location Data") {

@@ -14,7 +14,9 @@ namespace rk::protocol {
 
 struct InitCommand {
   std::string person;
+  bool has_person = true;  // false: left out (allowed only with token auth, which names the person)
   std::optional<std::string> join;  // absent: create a room
+  std::optional<std::string> token;  // --auth-key: a JWT (or in the upgrade URL)
 };
 struct LocationCommand {
   std::string_view latitude;   // raw JSON number text

@@ -28,7 +28,8 @@ constexpr std::string_view kMessageNoData = "Invalid message: \"data\" is requir
 constexpr std::string_view kStateNoData = "Invalid state: \"data\" is required.";
 // A required field missing, or a value out of bounds: the code of its type.
 constexpr std::string_view kWrongVersion = "Invalid init: \"v\" must be 2 for protocol v2.";
-constexpr std::string_view kNoPerson = "Invalid init: \"person\" is required.";
+constexpr std::string_view kTokenNotString = "Invalid message: \"token\" must be a string.";
+constexpr std::string_view kNoToken = "Invalid refresh: \"token\" is required.";
 constexpr std::string_view kSinceWithoutJoin = "Invalid init: \"since\" resumes a room, so it needs \"join\".";
 constexpr std::string_view kNoEpoch = "Invalid init: \"since.epoch\" is required.";
 constexpr std::string_view kNoOffset = "Invalid init: \"since.offset\" is required.";
@@ -72,7 +73,7 @@ struct IdField {
 // What one pass over the top-level object collects. A field seen twice keeps
 // the first.
 struct Fields {
-  StringField type, person, join;
+  StringField type, person, join, token;
   NumberField v, latitude, longitude, limit;
   SinceField since;
   IdField id;
@@ -155,7 +156,11 @@ simdjson::error_code read_fields(od::object object, Fields& f) {
     od::value value = field.value();
     od::json_type type;
     if (auto error = value.type().get(type)) return error;
-    StringField* string = key == "type" ? &f.type : key == "person" ? &f.person : key == "join" ? &f.join : nullptr;
+    StringField* string = key == "type"     ? &f.type
+                          : key == "person" ? &f.person
+                          : key == "join"   ? &f.join
+                          : key == "token"  ? &f.token
+                                            : nullptr;
     NumberField* number = key == "v"           ? &f.v
                           : key == "latitude"  ? &f.latitude
                           : key == "longitude" ? &f.longitude
@@ -186,7 +191,9 @@ ClientMessage init_command(const Fields& f) {
   if (f.v.present && !f.v.is_number) return invalid(codes::kInvalidMessage, kVNotNumber);
   if (f.v.natural != 2u) return invalid(codes::kInvalidInit, kWrongVersion);
   if (f.person.present && !f.person.is_string) return invalid(codes::kInvalidMessage, kPersonNotString);
-  if (!f.person.present) return invalid(codes::kInvalidInit, kNoPerson);
+  if (f.token.present && !f.token.is_string) return invalid(codes::kInvalidMessage, kTokenNotString);
+  // "person" may be missing here: with token auth the name comes from the
+  // token (init's or the URL's); without, the handler refuses the init.
   if (f.join.present && !f.join.is_string) return invalid(codes::kInvalidMessage, kJoinNotString);
   InitCommand init;
   if (f.since.present) {
@@ -202,7 +209,9 @@ ClientMessage init_command(const Fields& f) {
     init.since = Since{std::string(s.epoch.text), *offset};
   }
   init.person = std::string(f.person.text);
+  init.has_person = f.person.present;
   if (f.join.present) init.join = std::string(f.join.text);
+  if (f.token.present) init.token = std::string(f.token.text);
   return init;
 }
 
@@ -288,6 +297,11 @@ ClientMessage ClientMessageParserV2::parse(std::string_view text) {
   if (type == "state") return publish_command(f, root_object, PublishKind::kState);
   if (type == "history") return history_command(f);
   if (type == "presence") return PresenceCommand{};
+  if (type == "refresh") {
+    if (f.token.present && !f.token.is_string) return invalid(codes::kInvalidMessage, kTokenNotString);
+    if (!f.token.present) return invalid(codes::kInvalidRefresh, kNoToken);
+    return RefreshCommand{std::string(f.token.text)};
+  }
   if (type == "destroy") {
     if (f.join.present && !f.join.is_string) return invalid(codes::kInvalidMessage, kJoinNotString);
     if (!f.join.present) return invalid(codes::kInvalidDestroy, kNoJoin);

@@ -31,12 +31,14 @@ inline constexpr std::string_view kInvalidLocation = "invalid_location";
 inline constexpr std::string_view kInvalidId = "invalid_id";
 inline constexpr std::string_view kInvalidHistory = "invalid_history";
 inline constexpr std::string_view kInvalidDestroy = "invalid_destroy";
+inline constexpr std::string_view kInvalidRefresh = "invalid_refresh";
 // From the server.
 inline constexpr std::string_view kNotFound = "not_found";
 inline constexpr std::string_view kStoreUnavailable = "store_unavailable";
 inline constexpr std::string_view kRoomFull = "room_full";
 inline constexpr std::string_view kRoomLimit = "room_limit";
 inline constexpr std::string_view kTooManyJoins = "too_many_joins";
+inline constexpr std::string_view kTooManyCreates = "too_many_creates";
 inline constexpr std::string_view kRateLimited = "rate_limited";
 inline constexpr std::string_view kNotYourRoom = "not_your_room";
 inline constexpr std::string_view kAlreadyInRoom = "already_in_room";
@@ -45,6 +47,10 @@ inline constexpr std::string_view kInitTimeout = "init_timeout";
 inline constexpr std::string_view kUnknownType = "unknown_type";  // a type the server does not know: ignored
 inline constexpr std::string_view kInitRequired = "init_required";              // not in a room yet, and not an init
 inline constexpr std::string_view kUnsupportedVersion = "unsupported_version";  // init "v" not 1 or 2
+// Token auth (--auth-key).
+inline constexpr std::string_view kUnauthorized = "unauthorized";   // no token, or not a valid one
+inline constexpr std::string_view kTokenExpired = "token_expired";  // its exp passed (refresh in time)
+inline constexpr std::string_view kForbidden = "forbidden";         // valid, but it does not allow this
 }  // namespace codes
 
 // Bounds the parser enforces.
@@ -57,8 +63,13 @@ struct Since {
 };
 struct InitCommand {
   std::string person;
+  bool has_person = true;  // false: left out (allowed only with token auth, which names the person)
   std::optional<std::string> join;  // absent: create a room
   std::optional<Since> since;       // present: resume
+  std::optional<std::string> token;  // --auth-key: a JWT (or in the upgrade URL)
+};
+struct RefreshCommand {
+  std::string token;
 };
 enum class PublishKind : std::uint8_t { kLocation, kMessage, kState };
 struct PublishCommand {
@@ -85,7 +96,7 @@ struct InvalidCommand {
 };
 
 using ClientMessage = std::variant<InitCommand, PublishCommand, HistoryCommand, PresenceCommand, DestroyCommand,
-                                   UnknownCommand, InvalidCommand>;
+                                   RefreshCommand, UnknownCommand, InvalidCommand>;
 
 // One per event loop: it owns simdjson's reusable buffers. The string_views in
 // a result point into this parser (or at static text: code, message) and stay

@@ -37,6 +37,8 @@ inline constexpr std::string_view kInitTimeout = "No init in time: send init fir
 inline constexpr std::string_view kRoomLimit = "Room limit reached: the server holds as many rooms as it may; try again later.";
 inline constexpr std::string_view kTooManyFailedJoins =
     "Too many joins with unknown keys from your address: wait a minute before joining again.";
+inline constexpr std::string_view kTooManyCreates =
+    "Too many rooms created from your address: wait a minute before creating another.";
 inline constexpr std::string_view kStoreUnavailableDestroy = "Room store unavailable: the room was not destroyed, try again.";
 }  // namespace errors
 

@@ -81,6 +81,7 @@ FramePtr joined_frame(const Joined& j) {
   std::string out = R"({"type":"joined","v":2,"join":)";
   out.append(json_string(j.key));
   out.append(R"(,"created":)").append(j.created ? "true" : "false");
+  out.append(R"(,"owner":)").append(j.owner ? "true" : "false");
   out.append(R"(,"you":)");
   append_member(out, j.you);
   out.append(R"(,"members":)");
@@ -132,6 +133,10 @@ FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<c
 FramePtr ack_frame(std::string_view id_json, std::uint64_t offset) {
   const Number number(offset);
   return ws::make_text_frame({R"({"type":"ack","id":)", id_json, R"(,"offset":)", number.view(), "}"});
+}
+
+FramePtr refreshed_frame(std::int64_t expires_at) {
+  return ws::make_text_frame({R"({"type":"refreshed","exp":)", std::to_string(expires_at), "}"});
 }
 
 FramePtr destroyed_frame(std::string_view key) {

@@ -36,6 +36,7 @@ struct MemberView {
 struct Joined {
   std::string_view key;
   bool created = false;
+  bool owner = false;  // the joiner is the room's owner
   MemberView you;
   std::span<const MemberView> members;
   std::string_view epoch;
@@ -52,6 +53,8 @@ FramePtr presence_leave_frame(const MemberView& member, std::string_view reason)
 FramePtr presence_list_frame(std::span<const MemberView> members);
 FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> publications);
 FramePtr ack_frame(std::string_view id_json, std::uint64_t offset);
+// {"type":"refreshed","exp":SECONDS}: the new token's expiry.
+FramePtr refreshed_frame(std::int64_t expires_at);
 FramePtr destroyed_frame(std::string_view key);
 // `id_json`, if not empty, names the message the error is about.
 FramePtr error_frame(std::string_view code, std::string_view message, std::string_view id_json = {});

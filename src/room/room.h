@@ -45,12 +45,24 @@ class Room {
 
   RoomLog& log() { return log_; }
   const RoomLog& log() const { return log_; }
+
+  // Whose room it is, as the store keeps it (a token's `sub`, or without
+  // auth the creator's person name; empty for rooms made before owners were
+  // kept, or by the original server).
+  const std::string& owner() const { return owner_; }
+  void set_owner(std::string owner) { owner_ = std::move(owner); }
+  // When its last use was last written to the store (Unix ms; 0: never from
+  // this process): --room-ttl needs it at most about hourly, not per join.
+  std::int64_t last_use_written_ms() const { return last_use_written_ms_; }
+  void set_last_use_written_ms(std::int64_t at) { last_use_written_ms_ = at; }
   // Nothing to keep it in memory: no member, nothing remembered.
   bool idle() const { return members_.empty() && log_.empty(); }
 
  private:
   std::string key_;
   std::string epoch_;
+  std::string owner_;
+  std::int64_t last_use_written_ms_ = 0;
   std::uint64_t offset_ = 0;
   std::vector<Seat> members_;
   std::size_t counts_[kProtocolCount] = {0, 0};

@@ -2,8 +2,10 @@
 // The narrow interface between a protocol handler and the client it serves:
 // everything a handler may do to the connection. Which transport carries the
 // bytes, how WebSocket frames them and which loop runs it stay behind it.
+#include <memory>
 #include <string_view>
 
+#include "auth/token_verifier.h"
 #include "util/shared_frame.h"
 #include "ws/close_code.h"
 
@@ -22,6 +24,10 @@ class ClientLink {
   virtual void resume_reading() = 0;
   // The loop serving this client now (it may change once, on a handoff).
   virtual LoopContext& loop() = 0;
+  // Token auth: the claims this client's token carries; null while auth is
+  // off or no valid token was seen. The connection checks their expiry.
+  virtual const auth::Claims* claims() const = 0;
+  virtual void set_claims(std::unique_ptr<auth::Claims> claims) = 0;
 
  protected:
   ~ClientLink() = default;

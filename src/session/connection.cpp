@@ -3,7 +3,9 @@
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "http/router.h"
 #include "protocol/server_message.h"
+#include "session/access.h"
 #include "protocol/server_message_v2.h"
 #include "session/protocol_v1.h"
 #include "session/protocol_v2.h"
@@ -52,6 +54,10 @@ void Connection::check_liveness(loop::Clock::time_point now) {
   const bool in_room = handler_ && handler_->in_room();
   if (!in_room && !paused && now - phase_started_ > seconds(settings.init_timeout_s))
     return handler_for({}).on_init_timeout();
+  if (claims_ && loop_->unix_ms() / 1000 > claims_->expires_at + static_cast<std::int64_t>(settings.auth_leeway_s)) {
+    claims_.reset();
+    return handler_for({}).on_token_expired();
+  }
   if (paused) return;  // waiting on the store, not reading: silence proves nothing
   const auto silent = now - last_heard_;
   if (ping_outstanding_ && silent > seconds(settings.ping_interval_s + settings.ping_timeout_s)) {
@@ -89,12 +95,31 @@ void Connection::read_request(char* data, std::size_t size) {
     case ws::HandshakeResult::Status::kPlainHttp:
       return answer_http(loop_->router.respond(result.request).serialize());
     case ws::HandshakeResult::Status::kUpgrade: {
+      if (!origin_allowed(loop_->settings.allowed_origins, result.request[http::Field::origin]))
+        return answer_http(http::Response::text(403, "Forbidden", "this Origin may not connect here\n").serialize());
+      if (!accept_url_token(result.request)) return;
       // Frames may follow the request in the same read.
       std::string rest(input.substr(result.consumed));
       request_.reset();
       return upgrade(std::move(result.response), rest.data(), rest.size());
     }
   }
+}
+
+// Token auth: a token in the upgrade URL (?token=...) is checked before the
+// upgrade; a bad one gets 401 and no WebSocket. Without one, the init must
+// carry it.
+bool Connection::accept_url_token(const http::Request& request) {
+  if (!loop_->verifier) return true;
+  const std::string_view token = http::query_parameter(request.target(), "token");
+  if (token.empty()) return true;
+  auto verdict = loop_->verifier->verify(token, loop_->unix_ms() / 1000);
+  if (!verdict.ok()) {
+    answer_http(http::Response::text(401, "Unauthorized", "Unauthorized: " + verdict.reason + ".\n").serialize());
+    return false;
+  }
+  claims_ = std::make_unique<auth::Claims>(std::move(verdict.claims));
+  return true;
 }
 
 void Connection::answer_http(std::string response) {
@@ -172,19 +197,19 @@ void Connection::move_to(LoopContext& owner, std::function<void()> then) {
 // Runs `then` back on this connection's loop with the store's answer. Reading
 // pauses meanwhile, so this client's later messages keep their order; other
 // connections are not affected.
-void Connection::ask_store(store::StoreOp op, std::string key, std::function<void(store::StoreStatus)> then) {
+void Connection::ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) {
   store_request_in_flight_ = true;
   pause_reading();
-  loop_->store.submit(op, std::move(key),
-                      [self = shared_from_this(), then = std::move(then)](store::StoreStatus status) mutable {
-                        auto& loop = self->loop_->loop;
-                        loop.post([self = std::move(self), then = std::move(then), status] {
-                          self->store_request_in_flight_ = false;
-                          if (self->phase_ != Phase::kWebSocket || !self->ws_.open()) return;
-                          then(status);
-                          self->resume_reading();
-                        });
-                      });
+  loop_->store.submit(std::move(request), [self = shared_from_this(),
+                                           then = std::move(then)](const store::StoreRequest& reply) mutable {
+    auto& loop = self->loop_->loop;
+    loop.post([self = std::move(self), then = std::move(then), reply]() mutable {
+      self->store_request_in_flight_ = false;
+      if (self->phase_ != Phase::kWebSocket || !self->ws_.open()) return;
+      then(reply);
+      self->resume_reading();
+    });
+  });
 }
 
 // ---------------------------------------------------------------- writing

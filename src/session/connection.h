@@ -46,10 +46,12 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void pause_reading() override;
   void resume_reading() override;
   LoopContext& loop() override { return *loop_; }
+  const auth::Claims* claims() const override { return claims_.get(); }
+  void set_claims(std::unique_ptr<auth::Claims> claims) override { claims_ = std::move(claims); }
 
   // EntryHost
   void move_to(LoopContext& owner, std::function<void()> then) override;
-  void ask_store(store::StoreOp op, std::string key, std::function<void(store::StoreStatus)> then) override;
+  void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) override;
   sockaddr_storage peer_address() const override { return transport_.peer_address(); }
 
  private:
@@ -72,6 +74,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void send_frame(FramePtr frame) override { transport_.send_unbounded(std::move(frame)); }
 
   void read_request(char* data, std::size_t size);
+  bool accept_url_token(const http::Request& request);
   void answer_http(std::string response);
   void upgrade(std::string response, char* rest, std::size_t rest_size);
   ProtocolHandler& handler_for(std::string_view first_message);
@@ -84,6 +87,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   ws::WebSocketSession ws_;
   RoomEntry entry_;
   std::unique_ptr<ProtocolHandler> handler_;
+  std::unique_ptr<auth::Claims> claims_;  // token auth only
   Phase phase_ = Phase::kHttp;
   bool store_request_in_flight_ = false;
   bool moving_ = false;  // between loops

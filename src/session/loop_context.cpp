@@ -13,7 +13,9 @@ LoopContext::LoopContext(loop::EventLoop& loop, const SharedServices& shared)
       settings(shared.settings),
       store(shared.store),
       join_guard(shared.join_guard),
+      create_guard(shared.create_guard),
       router(shared.router),
+      verifier(shared.verifier),
       io(loop),
       rooms(room::RetentionLimits{
           shared.settings.history_size, static_cast<std::int64_t>(shared.settings.history_ttl_s * 1000),

@@ -10,13 +10,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/token_verifier.h"
 #include "config/settings.h"
 #include "http/router.h"
 #include "loop/event_loop.h"
 #include "protocol/client_message.h"
 #include "protocol/client_message_v2.h"
 #include "room/room_registry.h"
-#include "session/join_guard.h"
+#include "session/address_allowance.h"
 #include "store/room_store.h"
 #include "tls/tls_context.h"
 #include "transport/transport_loop.h"
@@ -31,8 +32,10 @@ class Connection;
 struct SharedServices {
   const config::Settings& settings;
   store::RoomStore& store;
-  JoinGuard& join_guard;
+  AddressAllowance& join_guard;    // unknown-key joins per address
+  AddressAllowance& create_guard;  // creates per address
   const http::Router& router;
+  const auth::TokenVerifier* verifier = nullptr;  // null: token auth is off
 };
 
 class LoopContext {
@@ -43,8 +46,10 @@ class LoopContext {
   loop::EventLoop& loop;
   const config::Settings& settings;
   store::RoomStore& store;
-  JoinGuard& join_guard;  // shared by all loops
+  AddressAllowance& join_guard;    // shared by all loops
+  AddressAllowance& create_guard;  // shared by all loops
   const http::Router& router;
+  const auth::TokenVerifier* verifier;  // null: token auth is off
   transport::TransportLoop io;
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;

@@ -20,6 +20,8 @@ class ProtocolHandler {
   virtual void on_leaving(room::LeaveReason reason) = 0;
   // The room was destroyed: tell the client in this protocol, then close.
   virtual void on_room_destroyed(std::string_view key) = 0;
+  // Token auth: the client's token expired (v2: without a refresh in time).
+  virtual void on_token_expired() = 0;
   // In a room: the init timeout no longer applies.
   virtual bool in_room() const = 0;
 };

@@ -1,6 +1,7 @@
 #include "session/protocol_v1.h"
 
 #include "protocol/server_message.h"
+#include "session/access.h"
 #include "session/loop_context.h"
 
 namespace rk::session {
@@ -24,14 +25,22 @@ void ProtocolV1::on_binary() {
   reply_error(errors::kBinary);
 }
 
+void ProtocolV1::on_token_expired() {
+  fail("Unauthorized: token expired.", CloseCode::kPolicyViolation, "token expired");
+}
+
 void ProtocolV1::on_init_timeout() { fail(errors::kInitTimeout, CloseCode::kPolicyViolation, "no init in time"); }
 
 void ProtocolV1::on_init(protocol::ClientMessage& message) {
   auto* init = std::get_if<protocol::InitCommand>(&message);
   if (!init) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
-  seat_.name(init->person);
+  if (auto denied = authorize_init(link_, init->token, init->join))
+    return fail(denied->message, CloseCode::kPolicyViolation, "not authorized");
+  const auth::Claims* claims = link_.claims();
+  if (!claims && !init->has_person) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
+  seat_.name(claims ? claims->name : init->person);
   auto then = [this](const Entry& entry) { on_entry(entry); };
-  if (!init->join) return entry_.create(then);
+  if (!init->join) return entry_.create(owner_for(link_, init->person), then);
   entry_.join(std::move(*init->join), then);
 }
 
@@ -43,6 +52,8 @@ void ProtocolV1::on_entry(const Entry& entry) {
       return;
     case EntryOutcome::kNotFound:
       return fail(errors::kJoinKeyNotFound, CloseCode::kNormal, "join key not found");
+    case EntryOutcome::kTooManyCreates:
+      return fail(errors::kTooManyCreates, CloseCode::kPolicyViolation, "too many creates");
     case EntryOutcome::kTooManyJoins:
       return fail(errors::kTooManyFailedJoins, CloseCode::kPolicyViolation, "too many unknown join keys");
     case EntryOutcome::kRoomFull:
@@ -69,6 +80,7 @@ void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
           seat_.publish({Publication::Type::kMessage, command.data, {}});
         } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
           if (command.join != seat_.room()->key()) return reply_error(errors::kDestroyOtherRoom);
+          if (!may_destroy(link_, seat_.room()->owner())) return reply_error(kOnlyOwnerMayDestroy);
           destroy_room();
         } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
           reply_error(errors::kAlreadyInRoom);

@@ -4,6 +4,7 @@
 
 #include "protocol/server_message.h"
 #include "protocol/server_message_v2.h"
+#include "session/access.h"
 #include "session/loop_context.h"
 
 namespace rk::session {
@@ -28,6 +29,19 @@ constexpr std::string_view kNotFound = "Join key not found.";
 constexpr std::string_view kInitRequired = "Send init first: create or join a room before anything else.";
 constexpr std::string_view kUnsupportedVersion = "Unsupported protocol version: this server speaks \"v\":1 and \"v\":2.";
 constexpr std::string_view kUnknownType = "Unknown message type: this one was ignored.";
+constexpr std::string_view kNoPerson = "Invalid init: \"person\" is required.";
+
+std::string_view code_of(const AccessDenied& denied) {
+  switch (denied.kind) {
+    case AccessDenied::Kind::kExpired:
+      return codes::kTokenExpired;
+    case AccessDenied::Kind::kForbidden:
+      return codes::kForbidden;
+    case AccessDenied::Kind::kUnauthorized:
+      break;
+  }
+  return codes::kUnauthorized;
+}
 
 // A kept publication as v2 sends it.
 std::string json_of(const room::Retained& entry) {
@@ -67,6 +81,17 @@ void ProtocolV2::on_binary() {
   reply_error(codes::kBinaryNotSupported, kBinary);
 }
 
+void ProtocolV2::on_token_expired() {
+  fail(codes::kTokenExpired, "Unauthorized: token expired.", CloseCode::kPolicyViolation);
+}
+
+// A new token for the same `sub`, before the old one expires. A refused one
+// leaves the old token in force (until its own expiry).
+void ProtocolV2::on_refresh(const v2::RefreshCommand& command) {
+  if (auto denied = refresh_token(link_, command.token)) return reply_error(code_of(*denied), denied->message);
+  link_.send(v2::refreshed_frame(link_.claims()->expires_at));
+}
+
 void ProtocolV2::on_init_timeout() { fail(codes::kInitTimeout, kInitTimeout, CloseCode::kPolicyViolation); }
 
 // ---------------------------------------------------------------- joining
@@ -78,10 +103,15 @@ void ProtocolV2::on_init(v2::ClientMessage& message) {
     return fail(invalid->code, invalid->message, CloseCode::kNormal);
   auto* init = std::get_if<v2::InitCommand>(&message);
   if (!init) return fail(codes::kInitRequired, kInitRequired, CloseCode::kNormal);
-  seat_.name(init->person);
+  if (auto denied = authorize_init(link_, init->token, init->join))
+    return fail(code_of(*denied), denied->message, CloseCode::kPolicyViolation);
+  const auth::Claims* claims = link_.claims();
+  if (!claims && !init->has_person) return fail(codes::kInvalidInit, kNoPerson, CloseCode::kNormal);
+  seat_.name(claims ? claims->name : init->person);
   since_ = std::move(init->since);
+  identity_ = owner_for(link_, init->person);
   auto then = [this](const Entry& entry) { on_entry(entry); };
-  if (!init->join) return entry_.create(then);
+  if (!init->join) return entry_.create(identity_, then);
   entry_.join(std::move(*init->join), then);
 }
 
@@ -91,6 +121,8 @@ void ProtocolV2::on_entry(const Entry& entry) {
       return send_joined(entry);
     case EntryOutcome::kNotFound:
       return fail(codes::kNotFound, kNotFound, CloseCode::kNormal);
+    case EntryOutcome::kTooManyCreates:
+      return fail(codes::kTooManyCreates, protocol::errors::kTooManyCreates, CloseCode::kPolicyViolation);
     case EntryOutcome::kTooManyJoins:
       return fail(codes::kTooManyJoins, kTooManyJoins, CloseCode::kPolicyViolation);
     case EntryOutcome::kRoomFull:
@@ -126,9 +158,11 @@ void ProtocolV2::send_joined(const Entry& entry) {
   seat_.take(room);
   const auto members = member_views(room);
   const auto& me = seat_.info();
-  link_.send(v2::joined_frame({entry.key, entry.created, {me.id, me.person_json}, members, room.epoch(),
+  const bool owner = !room.owner().empty() && room.owner() == identity_;
+  link_.send(v2::joined_frame({entry.key, entry.created, owner, {me.id, me.person_json}, members, room.epoch(),
                                room.offset(), views_of(state), since_.has_value(), recovered, views_of(missed)}));
   since_.reset();
+  identity_ = std::string();
 }
 
 // ---------------------------------------------------------------- in a room
@@ -150,6 +184,8 @@ void ProtocolV2::on_room_message(v2::ClientMessage& message) {
           on_presence();
         } else if constexpr (std::is_same_v<T, v2::DestroyCommand>) {
           on_destroy(command);
+        } else if constexpr (std::is_same_v<T, v2::RefreshCommand>) {
+          on_refresh(command);
         } else if constexpr (std::is_same_v<T, v2::InitCommand>) {
           reply_error(codes::kAlreadyInRoom, kAlreadyInRoom);
         } else if constexpr (std::is_same_v<T, v2::InvalidCommand>) {
@@ -193,6 +229,7 @@ void ProtocolV2::on_presence() { link_.send(v2::presence_list_frame(member_views
 
 void ProtocolV2::on_destroy(const v2::DestroyCommand& command) {
   if (command.join != seat_.room()->key()) return reply_error(codes::kNotYourRoom, kNotYourRoom);
+  if (!may_destroy(link_, seat_.room()->owner())) return reply_error(codes::kForbidden, kOnlyOwnerMayDestroy);
   entry_.destroy(command.join, [this](bool available) {
     if (!available) reply_error(codes::kStoreUnavailable, kStoreUnavailableDestroy);
   });

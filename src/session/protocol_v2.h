@@ -21,6 +21,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void on_text(std::string_view text) override;
   void on_binary() override;
   void on_init_timeout() override;
+  void on_token_expired() override;
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
   void on_room_destroyed(std::string_view key) override;
@@ -34,6 +35,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void on_history(const protocol::v2::HistoryCommand& command);
   void on_presence();
   void on_destroy(const protocol::v2::DestroyCommand& command);
+  void on_refresh(const protocol::v2::RefreshCommand& command);
   bool within_rate_limit();
 
   void reply_error(std::string_view code, std::string_view message, std::string_view id = {});
@@ -44,6 +46,7 @@ class ProtocolV2 final : public ProtocolHandler {
   RoomSeat seat_;
   MessageRate rate_;
   std::optional<protocol::v2::Since> since_;  // from init, until joined
+  std::string identity_;  // from init, until joined: the owner it would be (joined.owner)
 };
 
 }  // namespace rk::session

@@ -25,7 +25,7 @@ class EntryHost {
   virtual void move_to(LoopContext& owner, std::function<void()> then) = 0;
   // Asks the store; reading pauses meanwhile and `then` runs on this
   // connection's loop, only if it is still open.
-  virtual void ask_store(store::StoreOp op, std::string key, std::function<void(store::StoreStatus)> then) = 0;
+  virtual void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) = 0;
   virtual sockaddr_storage peer_address() const = 0;
 
  protected:
@@ -36,6 +36,7 @@ enum class EntryOutcome {
   kEntered,           // `room` is the room; the caller becomes its member
   kNotFound,          // no such key
   kTooManyJoins,      // the address used up its unknown-key joins
+  kTooManyCreates,    // the address used up its creates (--max-creates-per-minute)
   kRoomFull,          // --max-room-members
   kRoomLimit,         // --max-rooms
   kStoreUnavailable,  // the store did not answer: try again
@@ -53,7 +54,8 @@ class RoomEntry {
   using Done = std::function<void(const Entry&)>;
   explicit RoomEntry(EntryHost& host) : host_(host) {}
 
-  void create(Done done);
+  // `owner`: recorded with the key (who may destroy it under token auth).
+  void create(std::string owner, Done done);
   void join(std::string key, Done done);
   // Deletes the room's key from the store and the room from memory, and tells
   // each member (each in its own protocol); `available` is false if the store
@@ -61,8 +63,9 @@ class RoomEntry {
   void destroy(std::string key, std::function<void(bool available)> done);
 
  private:
-  void place(std::string key, bool create, int attempts_left, Done done);
-  void create_here(std::string key, int attempts_left, Done done);
+  void place(std::string key, std::string owner, bool create, int attempts_left, Done done);
+  void create_here(std::string key, std::string owner, int attempts_left, Done done);
+  void note_use(room::Room& room);
   void join_here(std::string key, Done done);
   void refuse_unknown(std::string key, const Done& done);
   void enter(room::Room& room, std::string key, bool created, const Done& done);

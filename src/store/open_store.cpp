@@ -16,7 +16,7 @@ template <typename Backend, typename... Args>
 std::unique_ptr<RoomStore> single(const StoreOptions& options, Args&&... args) {
   std::vector<std::unique_ptr<StoreBackend>> backends;
   backends.push_back(std::make_unique<Backend>(std::forward<Args>(args)...));
-  return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms);
+  return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms, options.room_ttl_s);
 }
 
 void fill_password(MariadbConfig& config, const StoreOptions& options) {
@@ -37,7 +37,7 @@ std::unique_ptr<RoomStore> open_mariadb(std::string_view spec, const StoreOption
   MariadbBackend::init_library();
   std::vector<std::unique_ptr<StoreBackend>> backends;
   for (int i = 0; i < config.pool_size; ++i) backends.push_back(std::make_unique<MariadbBackend>(config));
-  return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms);
+  return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms, options.room_ttl_s);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ struct StoreOptions {
   std::string password_file;
   // Rooms the store may hold (--max-rooms); 0: no limit.
   std::uint64_t max_rooms = 0;
+  std::int64_t room_ttl_s = 0;  // 0: rooms never expire
 };
 
 // Parses `--store` ("memory", "sqlite:PATH", "mariadb://...") and opens it.

@@ -13,7 +13,26 @@
 
 namespace rk::store {
 
-enum class StoreOp { kCreate, kExists, kDestroy };
+enum class StoreOp {
+  kCreate,   // a new key, with its owner; created and last used now
+  kExists,   // is the key there, and whose is it
+  kDestroy,  // remove the key
+  kTouch,    // the room was joined: its last use is now (sent at most hourly per room)
+};
+
+inline const char* name_of(StoreOp op) {
+  switch (op) {
+    case StoreOp::kCreate:
+      return "create";
+    case StoreOp::kExists:
+      return "lookup";
+    case StoreOp::kDestroy:
+      return "destroy";
+    case StoreOp::kTouch:
+      return "last-use update";
+  }
+  return "request";
+}
 
 enum class StoreStatus {
   kOk,             // created / exists / destroyed
@@ -26,6 +45,10 @@ enum class StoreStatus {
 struct StoreRequest {
   StoreOp op = StoreOp::kExists;
   std::string key;
+  // kCreate: recorded with the key (the token's `sub`, or the creator's
+  // person name without auth). kExists: read back; empty for a row that has
+  // none (made by the original server, or before owners were kept).
+  std::string owner;
   StoreStatus status = StoreStatus::kUnavailable;  // filled in by the backend
 };
 
@@ -37,6 +60,10 @@ class StoreBackend {
   virtual void run_batch(std::span<StoreRequest> requests) = 0;
   // How many rooms the store holds, or nothing if it cannot answer now.
   virtual std::optional<std::uint64_t> count_rooms() = 0;
+  // --room-ttl: removes rooms last used more than `ttl_s` seconds ago and
+  // returns how many, or nothing if the store cannot answer now. A row with
+  // no last use yet (the original server's) is given one now instead.
+  virtual std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) = 0;
   virtual std::string describe() const = 0;
 };
 
@@ -46,13 +73,14 @@ class StoreOpenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-using StoreCallback = std::function<void(StoreStatus)>;
+// Gets the request back, its status (and for kExists its owner) filled in.
+using StoreCallback = std::function<void(const StoreRequest&)>;
 
 class RoomStore {
  public:
   virtual ~RoomStore() = default;
   // Thread-safe. `done` runs on a store thread, exactly once.
-  virtual void submit(StoreOp op, std::string key, StoreCallback done) = 0;
+  virtual void submit(StoreRequest request, StoreCallback done) = 0;
   // Finishes every request already submitted, then stops the store threads.
   virtual void drain() = 0;
   virtual std::string describe() const = 0;

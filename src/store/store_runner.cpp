@@ -1,16 +1,38 @@
 #include "store/store_runner.h"
 
+#include <algorithm>
+#include <chrono>
 #include <spdlog/spdlog.h>
 
 namespace rk::store {
 
-StoreRunner::StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends, std::uint64_t max_rooms)
-    : backends_(std::move(backends)), max_rooms_(max_rooms) {
+namespace {
+// Often enough that a room is gone within a quarter of its TTL past it;
+// never more than every 10 minutes, or less than every second.
+std::chrono::steady_clock::duration sweep_interval(std::int64_t ttl_s) {
+  return std::chrono::seconds(std::clamp<std::int64_t>(ttl_s / 4, 1, 600));
+}
+}  // namespace
+
+StoreRunner::StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends, std::uint64_t max_rooms,
+                         std::int64_t room_ttl_s)
+    : backends_(std::move(backends)), max_rooms_(max_rooms), room_ttl_s_(room_ttl_s) {
   // Before the threads start, so the first creates already see the count.
   if (max_rooms_ > 0) count_rooms_once(*backends_.front());
   if (max_rooms_ > 0 && !counted_)
     spdlog::warn("store unavailable at startup: rooms are counted against --max-rooms from 0 until it answers");
-  for (auto& backend : backends_) threads_.emplace_back([this, &backend] { run(*backend); });
+  for (std::size_t i = 0; i < backends_.size(); ++i)
+    threads_.emplace_back([this, i] { run(*backends_[i], i == 0 && room_ttl_s_ > 0); });
+}
+
+// Between batches, on the first store thread only.
+void StoreRunner::expire_rooms(StoreBackend& backend) {
+  const auto removed = backend.expire_unused(room_ttl_s_);
+  if (!removed) return;
+  if (*removed > 0) spdlog::info("room expiry: removed {} room{} not joined for {} s (--room-ttl)", *removed,
+                                 *removed == 1 ? "" : "s", room_ttl_s_);
+  if (max_rooms_ == 0) return;
+  for (std::uint64_t i = 0; i < *removed; ++i) release_room();
 }
 
 void StoreRunner::count_rooms_once(StoreBackend& backend) {
@@ -35,7 +57,10 @@ void StoreRunner::settle(const StoreRequest& request) {
   if (max_rooms_ == 0) return;
   const bool freed = (request.op == StoreOp::kCreate && request.status != StoreStatus::kOk) ||
                      (request.op == StoreOp::kDestroy && request.status == StoreStatus::kOk);
-  if (!freed) return;
+  if (freed) release_room();
+}
+
+void StoreRunner::release_room() {
   // Never below zero, even if the startup count missed a room that is
   // destroyed later.
   auto rooms = rooms_.load();
@@ -51,16 +76,17 @@ std::string StoreRunner::describe() const {
 
 StoreRunner::~StoreRunner() { drain(); }
 
-void StoreRunner::submit(StoreOp op, std::string key, StoreCallback done) {
+void StoreRunner::submit(StoreRequest request, StoreCallback done) {
+  request.status = StoreStatus::kUnavailable;
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back({StoreRequest{op, std::move(key), StoreStatus::kUnavailable}, std::move(done)});
+      queue_.push_back({std::move(request), std::move(done)});
       wake_.notify_one();
       return;
     }
   }
-  done(StoreStatus::kUnavailable);  // after drain(): nothing runs any more
+  done(request);  // after drain(): nothing runs any more
 }
 
 void StoreRunner::drain() {
@@ -74,15 +100,26 @@ void StoreRunner::drain() {
   }
 }
 
-void StoreRunner::run(StoreBackend& backend) {
+void StoreRunner::run(StoreBackend& backend, bool sweeps) {
   std::vector<Pending> batch;
   std::vector<StoreRequest> requests;
   std::vector<std::size_t> admitted;  // index in batch of each entry of requests
+  auto next_sweep = std::chrono::steady_clock::now();
   for (;;) {
+    if (sweeps && std::chrono::steady_clock::now() >= next_sweep) {
+      expire_rooms(backend);
+      next_sweep = std::chrono::steady_clock::now() + sweep_interval(room_ttl_s_);
+    }
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything submitted is done
+      const auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (sweeps) {
+        wake_.wait_until(lock, next_sweep, ready);
+      } else {
+        wake_.wait(lock, ready);
+      }
+      if (queue_.empty() && stopping_) return;  // everything submitted is done
+      if (queue_.empty()) continue;             // time for a sweep
       while (!queue_.empty()) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -103,9 +140,9 @@ void StoreRunner::run(StoreBackend& backend) {
     if (!requests.empty()) backend.run_batch(requests);
     for (std::size_t k = 0; k < requests.size(); ++k) {
       settle(requests[k]);
-      batch[admitted[k]].request.status = requests[k].status;
+      batch[admitted[k]].request = std::move(requests[k]);
     }
-    for (auto& pending : batch) pending.done(pending.request.status);
+    for (auto& pending : batch) pending.done(pending.request);
     batch.clear();
   }
 }

@@ -7,6 +7,9 @@
 // It also holds the room limit (--max-rooms): the rooms the store held at
 // startup, plus those created, minus those destroyed since. A create beyond
 // the limit is answered kLimitReached without touching the backend.
+//
+// With --room-ttl, its first thread also removes rooms not joined for that
+// long, between batches, every quarter of the TTL (at most every 10 minutes).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -22,11 +25,12 @@ namespace rk::store {
 
 class StoreRunner final : public RoomStore {
  public:
-  // max_rooms 0: no limit.
-  StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends, std::uint64_t max_rooms);
+  // max_rooms 0: no limit. room_ttl_s 0: rooms never expire.
+  StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends, std::uint64_t max_rooms,
+              std::int64_t room_ttl_s = 0);
   ~StoreRunner() override;
 
-  void submit(StoreOp op, std::string key, StoreCallback done) override;
+  void submit(StoreRequest request, StoreCallback done) override;
   void drain() override;
   std::string describe() const override;
 
@@ -35,10 +39,12 @@ class StoreRunner final : public RoomStore {
     StoreRequest request;
     StoreCallback done;
   };
-  void run(StoreBackend& backend);
+  void run(StoreBackend& backend, bool sweeps);
   void count_rooms_once(StoreBackend& backend);
+  void expire_rooms(StoreBackend& backend);
   bool reserve_room();
   void settle(const StoreRequest& request);
+  void release_room();
 
   std::vector<std::unique_ptr<StoreBackend>> backends_;
   std::mutex mutex_;  // guards queue_ and stopping_; never held while the backend runs
@@ -47,6 +53,7 @@ class StoreRunner final : public RoomStore {
   bool stopping_ = false;
   std::vector<std::thread> threads_;
   const std::uint64_t max_rooms_;
+  const std::int64_t room_ttl_s_;
   // Rooms held, counting creates in flight. Touched once per create or
   // destroy, by the store threads only.
   std::atomic<std::uint64_t> rooms_{0};

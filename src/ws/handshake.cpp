@@ -91,6 +91,7 @@ HandshakeResult process_handshake(std::string_view input) {
       "Sec-WebSocket-Accept: ");
   r.response.append(compute_accept_key(key));
   r.response.append("\r\n\r\n");
+  r.request = std::move(parse.request);  // its URL and headers: token, Origin, proxy headers
   return r;
 }
 

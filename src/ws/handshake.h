@@ -23,7 +23,7 @@ struct HandshakeResult {
   std::size_t consumed = 0;  // bytes of the request; what follows are frames
   std::string response;      // complete HTTP response bytes (kUpgrade, kReject)
   std::string_view reason;   // for the log (kReject)
-  http::Request request;     // kPlainHttp
+  http::Request request;     // kPlainHttp, kUpgrade
 };
 
 inline constexpr std::size_t kMaxRequestHeaderBytes = http::kMaxHeaderBytes;

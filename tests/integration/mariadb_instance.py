@@ -85,7 +85,7 @@ class MariadbInstance:
             cur.execute(f"CREATE USER IF NOT EXISTS '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'")
             cur.execute(f"CREATE USER IF NOT EXISTS '{USER}'@'localhost' IDENTIFIED BY '{PASSWORD}'")
             for host in ("127.0.0.1", "localhost"):
-                cur.execute(f"GRANT SELECT, INSERT, DELETE, CREATE, ALTER ON `{name}`.* TO '{USER}'@'{host}'")
+                cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON `{name}`.* TO '{USER}'@'{host}'")
             if original_table:
                 cur.execute(f"CREATE TABLE `{name}`.websock (joinkey VARCHAR(255) PRIMARY KEY)")
         return name

@@ -31,8 +31,13 @@ class RoomkeyServer:
         self.log_lines = []
 
     def start(self, port=0, timeout=10):
+        # Every test client comes from 127.0.0.1, so the per-address create
+        # limit is off unless a test sets it (test_abuse_limits.py does).
+        defaults = [] if "--log-level" in self.extra_args else ["--log-level", "info"]
+        if "--max-creates-per-minute" not in self.extra_args:
+            defaults += ["--max-creates-per-minute", "0"]
         args = [BINARY, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", self.store,
-                "--log-level", "info", *self.extra_args]
+                *defaults, *self.extra_args]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

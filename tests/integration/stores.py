@@ -26,6 +26,26 @@ class SqliteStore:
         db.execute("INSERT INTO websock (joinkey) VALUES (?)", (key,))
         db.close()
 
+    def prepare_previous(self, keys):
+        """The table as roomkey kept it before owners and last use: a created_at column."""
+        db = self._db()
+        db.execute("CREATE TABLE websock (joinkey VARCHAR(255) PRIMARY KEY, created_at INTEGER)")
+        db.executemany("INSERT INTO websock VALUES (?, strftime('%s','now') - 86400)", [(k,) for k in keys])
+        db.close()
+
+    def row(self, key):
+        """(owner, seconds since last use) of a key, None if absent."""
+        db = self._db()
+        row = db.execute("SELECT owner, strftime('%s','now') - last_used FROM websock WHERE joinkey = ?",
+                         (key,)).fetchone()
+        db.close()
+        return row
+
+    def age_last_use(self, key, seconds):
+        db = self._db()
+        db.execute("UPDATE websock SET last_used = strftime('%s','now') - ? WHERE joinkey = ?", (seconds, key))
+        db.close()
+
     def keys(self):
         db = self._db()
         rows = db.execute("SELECT joinkey FROM websock").fetchall()
@@ -66,6 +86,25 @@ class MariadbStore:
     def insert(self, key):
         with self.instance.connect(self.database) as db, db.cursor() as cur:
             cur.execute("INSERT INTO websock (joinkey) VALUES (%s)", (key,))
+
+    def prepare_previous(self, keys):
+        """The table as roomkey kept it before owners and last use: a created_at column."""
+        with self.instance.root(self.database) as db, db.cursor() as cur:
+            cur.execute("CREATE TABLE websock (joinkey VARCHAR(255) PRIMARY KEY, created_at TIMESTAMP NULL)")
+            for key in keys:
+                cur.execute("INSERT INTO websock VALUES (%s, NOW() - INTERVAL 1 DAY)", (key,))
+
+    def row(self, key):
+        """(owner, seconds since last use) of a key, None if absent."""
+        with self.instance.root(self.database) as db, db.cursor() as cur:
+            cur.execute("SELECT owner, TIMESTAMPDIFF(SECOND, last_used, NOW()) FROM websock WHERE joinkey = %s",
+                        (key,))
+            return cur.fetchone()
+
+    def age_last_use(self, key, seconds):
+        with self.instance.root(self.database) as db, db.cursor() as cur:
+            cur.execute("UPDATE websock SET last_used = NOW() - INTERVAL %s SECOND WHERE joinkey = %s",
+                        (seconds, key))
 
     def keys(self):
         return self.instance.keys(self.database)

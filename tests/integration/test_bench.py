@@ -76,3 +76,13 @@ def test_resume_beyond_the_history_window_is_reported_not_recovered(make_server)
                    "--resume-rate", "20", "--duration", "1", "--warmup", "0.3")
     assert report["not_recovered"] > 0
     assert report["resume_missing"] == 0 and report["offset_duplicates"] == 0
+
+
+def test_a_setup_the_server_refuses_ends_the_run_with_the_reason(make_server):
+    srv = make_server("--max-messages-per-second", "0", "--max-creates-per-minute", "2").start()
+    result = subprocess.run([BINARY, "bench", "--port", str(srv.port), "--rooms", "4", "--members", "2",
+                             "--duration", "1"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "the server refused a client during setup" in result.stderr
+    assert "Too many rooms created from your address" in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["setup_ok"] is False

@@ -48,7 +48,9 @@ def test_create_and_join_answer_joined_with_members_epoch_offset_and_state(start
 
     async def scenario():
         ana, created = await v2.create(srv.url, "ana")
-        assert set(created) == {"type", "v", "join", "created", "you", "members", "epoch", "offset", "state"}
+        assert set(created) == {"type", "v", "join", "created", "owner", "you", "members", "epoch", "offset",
+                                "state"}
+        assert created["owner"] is True  # without auth: the creator's person name owns the room
         assert v1.KEY_PATTERN.match(created["join"])
         assert ID.match(created["you"]["id"]) and created["you"]["person"] == "ana"
         assert created["members"] == [created["you"]]
@@ -56,6 +58,7 @@ def test_create_and_join_answer_joined_with_members_epoch_offset_and_state(start
         assert created["offset"] == 0 and created["state"] == []
         ben, joined = await v2.join(srv.url, "ben", created["join"], ana)
         assert joined["epoch"] == created["epoch"]
+        assert joined["owner"] is False
         assert {m["person"] for m in joined["members"]} == {"ana", "ben"}
         assert joined["you"] in joined["members"]
         await ana.close(); await ben.close()

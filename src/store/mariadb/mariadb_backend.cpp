@@ -82,13 +82,17 @@ void MariadbBackend::disconnect() {
   db_ = nullptr;
 }
 
-// Idempotent, and never drops or rewrites a row of the original table.
+// Idempotent, and never drops or rewrites a row of the original table: the
+// columns roomkey adds are NULL for the rows already there.
 bool MariadbBackend::migrate() {
   if (!query("CREATE TABLE IF NOT EXISTS websock (joinkey VARCHAR(255) PRIMARY KEY)")) return false;
-  has_created_at_ = query("ALTER TABLE websock ADD COLUMN IF NOT EXISTS created_at TIMESTAMP NULL DEFAULT NULL");
-  if (!has_created_at_) {
+  has_metadata_ = query("ALTER TABLE websock ADD COLUMN IF NOT EXISTS created_at TIMESTAMP NULL DEFAULT NULL") &&
+                  query("ALTER TABLE websock ADD COLUMN IF NOT EXISTS owner VARCHAR(255) NULL DEFAULT NULL") &&
+                  query("ALTER TABLE websock ADD COLUMN IF NOT EXISTS last_used TIMESTAMP NULL DEFAULT NULL");
+  if (!has_metadata_) {
     if (!db_) return false;
-    spdlog::warn("MariaDB: could not add websock.created_at (no ALTER privilege?); rooms work without it");
+    spdlog::warn("MariaDB: could not add websock's created_at, owner and last_used columns (no ALTER privilege?); "
+                 "rooms work without them, but have no owner and never expire");
   }
   return true;
 }
@@ -112,40 +116,55 @@ void MariadbBackend::note_failure(std::string_view what) {
   }
 }
 
-StoreStatus MariadbBackend::run_one(const StoreRequest& request) {
-  std::string escaped(request.key.size() * 2 + 1, '\0');
-  escaped.resize(mysql_real_escape_string(db_, escaped.data(), request.key.data(), request.key.size()));
+std::string MariadbBackend::escaped(std::string_view text) {
+  std::string out(text.size() * 2 + 1, '\0');
+  out.resize(mysql_real_escape_string(db_, out.data(), text.data(), text.size()));
+  return out;
+}
+
+StoreStatus MariadbBackend::run_one(StoreRequest& request) {
+  const std::string key = escaped(request.key);
   sql_.clear();
   switch (request.op) {
     case StoreOp::kCreate:
-      sql_.append(has_created_at_ ? "INSERT INTO websock (joinkey, created_at) VALUES ('"
-                                  : "INSERT INTO websock (joinkey) VALUES ('");
-      sql_.append(escaped).append(has_created_at_ ? "', NOW())" : "')");
+      if (has_metadata_) {
+        sql_.append("INSERT INTO websock (joinkey, owner, created_at, last_used) VALUES ('").append(key);
+        sql_.append("', '").append(escaped(request.owner)).append("', NOW(), NOW())");
+      } else {
+        sql_.append("INSERT INTO websock (joinkey) VALUES ('").append(key).append("')");
+      }
       break;
     case StoreOp::kExists:
-      sql_.append("SELECT 1 FROM websock WHERE joinkey = '").append(escaped).append("'");
+      sql_.append(has_metadata_ ? "SELECT owner FROM websock WHERE joinkey = '" : "SELECT NULL FROM websock WHERE joinkey = '");
+      sql_.append(key).append("'");
       break;
     case StoreOp::kDestroy:
-      sql_.append("DELETE FROM websock WHERE joinkey = '").append(escaped).append("'");
+      sql_.append("DELETE FROM websock WHERE joinkey = '").append(key).append("'");
+      break;
+    case StoreOp::kTouch:
+      if (!has_metadata_) return StoreStatus::kOk;
+      sql_.append("UPDATE websock SET last_used = NOW() WHERE joinkey = '").append(key).append("'");
       break;
   }
   if (mysql_real_query(db_, sql_.data(), sql_.size()) != 0) {
     if (request.op == StoreOp::kCreate && mysql_errno(db_) == ER_DUP_ENTRY) return StoreStatus::kAlreadyExists;
-    note_failure(sql_);
+    note_failure(name_of(request.op));  // not the SQL: it holds the key
     return StoreStatus::kUnavailable;
   }
   switch (request.op) {
     case StoreOp::kCreate:
+    case StoreOp::kTouch:  // 0 rows changed may only mean "the same second": not a miss
       return StoreStatus::kOk;
     case StoreOp::kExists: {
       MYSQL_RES* result = mysql_store_result(db_);
       if (!result) {
-        note_failure(sql_);
+        note_failure(name_of(request.op));  // not the SQL: it holds the key
         return StoreStatus::kUnavailable;
       }
-      const bool found = mysql_num_rows(result) > 0;
+      MYSQL_ROW row = mysql_fetch_row(result);
+      if (row && row[0]) request.owner = row[0];
       mysql_free_result(result);
-      return found ? StoreStatus::kOk : StoreStatus::kNotFound;
+      return row ? StoreStatus::kOk : StoreStatus::kNotFound;
     }
     case StoreOp::kDestroy:
       return mysql_affected_rows(db_) > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
@@ -188,6 +207,22 @@ std::optional<std::uint64_t> MariadbBackend::count_rooms() {
   if (MYSQL_ROW row = mysql_fetch_row(result); row && row[0]) count = std::stoull(row[0]);
   mysql_free_result(result);
   return count;
+}
+
+std::optional<std::uint64_t> MariadbBackend::expire_unused(std::int64_t ttl_s) {
+  if (!db_ && (std::chrono::steady_clock::now() < next_connect_attempt_ || !connect(false))) return std::nullopt;
+  if (!has_metadata_ || expiry_denied_) return 0;  // no last use recorded: rooms cannot expire
+  const std::string remove =
+      "DELETE FROM websock WHERE last_used < NOW() - INTERVAL " + std::to_string(ttl_s) + " SECOND";
+  if (!query("UPDATE websock SET last_used = NOW() WHERE last_used IS NULL") || !query(remove)) {
+    if (db_ && mysql_errno(db_) == ER_TABLEACCESS_DENIED_ERROR) {
+      expiry_denied_ = true;
+      spdlog::warn("MariaDB: no UPDATE privilege on websock: rooms' last use is not recorded and --room-ttl "
+                   "expires nothing (GRANT UPDATE, see docs/operations.md)");
+    }
+    return std::nullopt;
+  }
+  return mysql_affected_rows(db_);
 }
 
 void MariadbBackend::run_batch(std::span<StoreRequest> requests) {

@@ -27,6 +27,7 @@ class MariadbBackend final : public StoreBackend {
 
   void run_batch(std::span<StoreRequest> requests) override;
   std::optional<std::uint64_t> count_rooms() override;
+  std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) override;
   std::string describe() const override;
 
   // Call once per process before any backend is created (not thread-safe).
@@ -38,13 +39,15 @@ class MariadbBackend final : public StoreBackend {
   void disconnect();
   bool migrate();
   Outcome run_in_transaction(std::span<StoreRequest> requests);
-  StoreStatus run_one(const StoreRequest& request);
+  StoreStatus run_one(StoreRequest& request);
+  std::string escaped(std::string_view text);
   bool query(std::string_view sql);
   void note_failure(std::string_view what);
 
   MariadbConfig config_;
   st_mysql* db_ = nullptr;
-  bool has_created_at_ = false;
+  bool has_metadata_ = false;  // created_at, owner, last_used (an ALTER may have been refused)
+  bool expiry_denied_ = false;  // no UPDATE privilege: warned once, not retried
   bool was_down_ = false;
   std::chrono::steady_clock::time_point next_connect_attempt_{};
   std::string sql_;  // reused statement buffer

@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
-#include <unordered_set>
+#include <cstdint>
+#include <unordered_map>
 
 #include "store/room_store.h"
 
@@ -10,11 +11,16 @@ namespace rk::store {
 class MemoryBackend final : public StoreBackend {
  public:
   void run_batch(std::span<StoreRequest> requests) override;
-  std::optional<std::uint64_t> count_rooms() override { return keys_.size(); }
+  std::optional<std::uint64_t> count_rooms() override { return rooms_.size(); }
+  std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) override;
   std::string describe() const override { return "memory (rooms are lost on exit)"; }
 
  private:
-  std::unordered_set<std::string> keys_;
+  struct Row {
+    std::string owner;
+    std::int64_t last_used_s;
+  };
+  std::unordered_map<std::string, Row> rooms_;
 };
 
 }  // namespace rk::store

@@ -1,7 +1,11 @@
 #include "store/sqlite/sqlite_backend.h"
 
 #include <sqlite3.h>
+
+#include <set>
 #include <spdlog/spdlog.h>
+
+#include "store/redacted_key.h"
 
 namespace rk::store {
 
@@ -21,24 +25,24 @@ SqliteBackend::SqliteBackend(std::string path) : path_(std::move(path)) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     migrate();
-    insert_ = prepare("INSERT INTO websock (joinkey, created_at) VALUES (?1, strftime('%s','now'))");
-    select_ = prepare("SELECT 1 FROM websock WHERE joinkey = ?1");
+    insert_ = prepare(
+        "INSERT INTO websock (joinkey, owner, created_at, last_used) "
+        "VALUES (?1, ?2, strftime('%s','now'), strftime('%s','now'))");
+    select_ = prepare("SELECT owner FROM websock WHERE joinkey = ?1");
     delete_ = prepare("DELETE FROM websock WHERE joinkey = ?1");
+    touch_ = prepare("UPDATE websock SET last_used = strftime('%s','now') WHERE joinkey = ?1");
   } catch (...) {
-    sqlite3_finalize(insert_);
-    sqlite3_finalize(select_);
-    sqlite3_finalize(delete_);
-    sqlite3_close(db_);
+    finalize_all();
     throw;
   }
 }
 
-SqliteBackend::~SqliteBackend() {
-  sqlite3_finalize(insert_);
-  sqlite3_finalize(select_);
-  sqlite3_finalize(delete_);
+void SqliteBackend::finalize_all() {
+  for (sqlite3_stmt* statement : {insert_, select_, delete_, touch_}) sqlite3_finalize(statement);
   sqlite3_close(db_);
 }
+
+SqliteBackend::~SqliteBackend() { finalize_all(); }
 
 void SqliteBackend::exec(const char* sql) {
   char* error = nullptr;
@@ -64,26 +68,35 @@ sqlite3_stmt* SqliteBackend::prepare(const char* sql) {
   return statement;
 }
 
-// Keeps the original's table and rows untouched; only adds what is missing.
+// Keeps the original's table and rows untouched; only adds the columns that
+// are missing (every one NULL for the rows already there).
 void SqliteBackend::migrate() {
   exec("CREATE TABLE IF NOT EXISTS websock (joinkey VARCHAR(255) PRIMARY KEY)");
-  bool has_created_at = false;
+  std::set<std::string, std::less<>> present;
   sqlite3_stmt* columns = prepare("PRAGMA table_info(websock)");
   while (sqlite3_step(columns) == SQLITE_ROW) {
-    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(columns, 1));
-    if (name && std::string_view(name) == "created_at") has_created_at = true;
+    if (const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(columns, 1))) present.insert(name);
   }
   sqlite3_finalize(columns);
-  if (!has_created_at) exec("ALTER TABLE websock ADD COLUMN created_at INTEGER");
+  if (!present.contains("created_at")) exec("ALTER TABLE websock ADD COLUMN created_at INTEGER");
+  if (!present.contains("owner")) exec("ALTER TABLE websock ADD COLUMN owner TEXT");
+  if (!present.contains("last_used")) exec("ALTER TABLE websock ADD COLUMN last_used INTEGER");
 }
 
-StoreStatus SqliteBackend::run_one(const StoreRequest& request) {
+StoreStatus SqliteBackend::run_one(StoreRequest& request) {
   sqlite3_stmt* statement = request.op == StoreOp::kCreate   ? insert_
                             : request.op == StoreOp::kExists ? select_
+                            : request.op == StoreOp::kTouch  ? touch_
                                                              : delete_;
   sqlite3_reset(statement);
   sqlite3_bind_text(statement, 1, request.key.data(), static_cast<int>(request.key.size()), SQLITE_STATIC);
+  if (request.op == StoreOp::kCreate)
+    sqlite3_bind_text(statement, 2, request.owner.data(), static_cast<int>(request.owner.size()), SQLITE_STATIC);
   const int rc = sqlite3_step(statement);
+  if (request.op == StoreOp::kExists && rc == SQLITE_ROW) {
+    const auto* owner = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    request.owner = owner ? owner : "";
+  }
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement);
   switch (request.op) {
@@ -96,10 +109,12 @@ StoreStatus SqliteBackend::run_one(const StoreRequest& request) {
       if (rc == SQLITE_DONE) return StoreStatus::kNotFound;
       break;
     case StoreOp::kDestroy:
+    case StoreOp::kTouch:
       if (rc == SQLITE_DONE) return sqlite3_changes(db_) > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
       break;
   }
-  spdlog::error("sqlite: {} failed: {}", request.key, sqlite3_errmsg(db_));
+  spdlog::error("sqlite: {} of room {} failed: {}", name_of(request.op), redacted_key(request.key),
+                sqlite3_errmsg(db_));
   return StoreStatus::kUnavailable;
 }
 
@@ -113,6 +128,21 @@ std::optional<std::uint64_t> SqliteBackend::count_rooms() {
     spdlog::error("sqlite: counting rooms failed: {}", sqlite3_errmsg(db_));
   sqlite3_finalize(statement);
   return count;
+}
+
+std::optional<std::uint64_t> SqliteBackend::expire_unused(std::int64_t ttl_s) {
+  if (!exec_quietly("BEGIN IMMEDIATE")) return std::nullopt;
+  const std::string stamp = "UPDATE websock SET last_used = strftime('%s','now') WHERE last_used IS NULL";
+  const std::string remove =
+      "DELETE FROM websock WHERE last_used < strftime('%s','now') - " + std::to_string(ttl_s);
+  std::optional<std::uint64_t> removed;
+  if (exec_quietly(stamp.c_str()) && exec_quietly(remove.c_str()))
+    removed = static_cast<std::uint64_t>(sqlite3_changes(db_));
+  if (!removed || !exec_quietly("COMMIT")) {
+    exec_quietly("ROLLBACK");
+    return std::nullopt;
+  }
+  return removed;
 }
 
 void SqliteBackend::run_batch(std::span<StoreRequest> requests) {

@@ -1,6 +1,7 @@
 #pragma once
 // SQLite store: the original server's table `websock (joinkey VARCHAR(255)
-// PRIMARY KEY)`, plus a created_at column added by an idempotent migration.
+// PRIMARY KEY)`, plus created_at, owner and last_used columns added by an
+// idempotent migration.
 #include <string>
 
 #include "store/room_store.h"
@@ -20,13 +21,15 @@ class SqliteBackend final : public StoreBackend {
 
   void run_batch(std::span<StoreRequest> requests) override;
   std::optional<std::uint64_t> count_rooms() override;
+  std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) override;
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
   void exec(const char* sql);
   sqlite3_stmt* prepare(const char* sql);
   void migrate();
-  StoreStatus run_one(const StoreRequest& request);
+  StoreStatus run_one(StoreRequest& request);
+  void finalize_all();
   bool exec_quietly(const char* sql);
 
   std::string path_;
@@ -34,6 +37,7 @@ class SqliteBackend final : public StoreBackend {
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* select_ = nullptr;
   sqlite3_stmt* delete_ = nullptr;
+  sqlite3_stmt* touch_ = nullptr;
 };
 
 }  // namespace rk::store

@@ -26,9 +26,19 @@ TEST(ClientMessage, ReadsAJoiningInitWithEscapes) {
   EXPECT_EQ(init.join.value(), "K1");
 }
 
+TEST(ClientMessage, AnInitMayCarryATokenAndThenLeaveOutThePerson) {
+  ClientMessageParser p;
+  const auto init = expect<InitCommand>(p, R"({"type":"init","token":"a.b.c"})");
+  EXPECT_EQ(init.token, "a.b.c");
+  EXPECT_FALSE(init.has_person);  // the handler refuses it unless token auth names the person
+  EXPECT_TRUE(expect<InitCommand>(p, R"({"type":"init","person":"ana"})").has_person);
+  EXPECT_EQ(expect<InvalidCommand>(p, R"({"type":"init","person":"a","token":7})").error,
+            "Invalid init: \"token\" must be a string.");
+}
+
 TEST(ClientMessage, RejectsBadInits) {
   ClientMessageParser p;
-  for (auto text : {R"({"type":"init"})", R"({"type":"init","person":7})", R"({"type":"init","person":null})",
+  for (auto text : {R"({"type":"init","person":7})", R"({"type":"init","person":null})",
                     R"({"type":"init","person":"a","join":5})", R"({"type":"init","person":"a","join":null})"}) {
     expect<InvalidCommand>(p, text);
   }

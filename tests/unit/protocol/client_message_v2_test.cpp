@@ -108,11 +108,30 @@ TEST(ClientMessageV2, RequiresVersion2) {
   }
 }
 
+TEST(ClientMessageV2, ReadsTheTokenOfAnInitAndOfARefresh) {
+  ClientMessageParserV2 p;
+  // With a token "person" may be left out (the token names the member); the
+  // handler refuses an init without either.
+  auto init = expect<InitCommand>(p, R"({"type":"init","v":2,"token":"a.b.c","join":"K"})");
+  EXPECT_EQ(init.token, "a.b.c");
+  EXPECT_FALSE(init.has_person);
+  init = expect<InitCommand>(p, R"({"type":"init","v":2,"person":"ana"})");
+  EXPECT_TRUE(init.has_person);
+  EXPECT_FALSE(init.token);
+  EXPECT_EQ(expect<RefreshCommand>(p, R"({"type":"refresh","token":"x.y.z"})").token, "x.y.z");
+  auto invalid = expect<InvalidCommand>(p, R"({"type":"refresh"})");
+  EXPECT_EQ(invalid.code, codes::kInvalidRefresh);
+  EXPECT_EQ(invalid.message, "Invalid refresh: \"token\" is required.");
+  for (auto text : {R"({"type":"refresh","token":5})", R"({"type":"init","v":2,"person":"a","token":null})"}) {
+    invalid = expect<InvalidCommand>(p, text);
+    EXPECT_EQ(invalid.code, codes::kInvalidMessage) << text;
+    EXPECT_EQ(invalid.message, "Invalid message: \"token\" must be a string.");
+  }
+}
+
 TEST(ClientMessageV2, RejectsBadInitFields) {
   ClientMessageParserV2 p;
-  auto invalid = expect<InvalidCommand>(p, R"({"type":"init","v":2})");
-  EXPECT_EQ(invalid.code, codes::kInvalidInit);
-  EXPECT_EQ(invalid.message, "Invalid init: \"person\" is required.");
+  InvalidCommand invalid;
   for (auto text : {R"({"type":"init","v":2,"person":7})", R"({"type":"init","v":2,"person":null})",
                     R"({"type":"init","v":2,"person":["a"]})"}) {
     invalid = expect<InvalidCommand>(p, text);

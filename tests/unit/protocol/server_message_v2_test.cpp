@@ -23,10 +23,10 @@ TEST(ServerMessageV2, JoinedSplicesPublicationsAndAddsResumeFieldsOnlyWhenAsked)
   const std::vector<MemberView> members{{"m1", R"("ana")"}, {"m2", R"("ben")"}};
   const std::string kept = text(publication_frame({PublicationType::kMessage, "m1", R"("ana")", "1", {}, 1, 5}));
   const std::vector<std::string_view> state{kept};
-  Joined joined{"KEY", false, members[1], members, "EP", 1, state, false, false, {}};
+  Joined joined{"KEY", false, true, members[1], members, "EP", 1, state, false, false, {}};
   const std::string plain = text(joined_frame(joined));
   EXPECT_EQ(plain,
-            R"({"type":"joined","v":2,"join":"KEY","created":false,"you":{"id":"m2","person":"ben"},)"
+            R"({"type":"joined","v":2,"join":"KEY","created":false,"owner":true,"you":{"id":"m2","person":"ben"},)"
             R"("members":[{"id":"m1","person":"ana"},{"id":"m2","person":"ben"}],"epoch":"EP","offset":1,)"
             R"("state":[{"type":"message","from":"m1","person":"ana","data":1,"offset":1,"at":5}]})");
   joined.resumed = true;
@@ -43,6 +43,7 @@ TEST(ServerMessageV2, PresenceAckErrorAndDestroyed) {
   EXPECT_EQ(text(error_frame("invalid_id", "Bad.", "12")),
             R"({"type":"error","code":"invalid_id","message":"Bad.","id":12})");
   EXPECT_EQ(text(destroyed_frame("K")), R"({"type":"destroyed","join":"K"})");
+  EXPECT_EQ(text(refreshed_frame(1800000000)), R"({"type":"refreshed","exp":1800000000})");
 }
 
 TEST(ServerMessageV2, LongFramesKeepTheirPayloadWhole) {

@@ -12,7 +12,11 @@
 namespace rk::session::fakes {
 
 struct NoStore : store::RoomStore {
-  void submit(store::StoreOp, std::string, store::StoreCallback) override { std::abort(); }  // the host answers
+  void submit(store::StoreRequest, store::StoreCallback done) override {  // last-use writes only
+    store::StoreRequest ignored;
+    ignored.status = store::StoreStatus::kOk;
+    done(ignored);
+  }
   void drain() override {}
   std::string describe() const override { return "none"; }
 };
@@ -20,10 +24,11 @@ struct NoStore : store::RoomStore {
 struct World {
   config::Settings settings;
   NoStore store;
-  JoinGuard join_guard{60};
+  AddressAllowance join_guard{60};
+  AddressAllowance create_guard{0};
   http::Router router;
   loop::EventLoop loop;
-  LoopContext context{loop, SharedServices{settings, store, join_guard, router}};
+  LoopContext context{loop, SharedServices{settings, store, join_guard, create_guard, router}};
 };
 
 template <typename Handler>
@@ -35,6 +40,7 @@ struct FakeClient : ClientLink, EntryHost {
   int close_code = 0;
   store::StoreStatus store_answer = store::StoreStatus::kOk;
   std::vector<store::StoreOp> store_asked;
+  std::unique_ptr<auth::Claims> held_claims;
 
   explicit FakeClient(World& w) : world(w) {}
 
@@ -50,10 +56,13 @@ struct FakeClient : ClientLink, EntryHost {
   void pause_reading() override {}
   void resume_reading() override {}
   LoopContext& loop() override { return world.context; }
+  const auth::Claims* claims() const override { return held_claims.get(); }
+  void set_claims(std::unique_ptr<auth::Claims> claims) override { held_claims = std::move(claims); }
   void move_to(LoopContext&, std::function<void()> then) override { then(); }
-  void ask_store(store::StoreOp op, std::string, std::function<void(store::StoreStatus)> then) override {
-    store_asked.push_back(op);
-    then(store_answer);
+  void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) override {
+    store_asked.push_back(request.op);
+    request.status = store_answer;
+    then(request);
   }
   sockaddr_storage peer_address() const override { return {}; }
 

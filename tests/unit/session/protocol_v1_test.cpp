@@ -87,10 +87,49 @@ TEST(ProtocolV1, DestroyTellsEveryMemberInItsOwnWordsAndClosesThemAll) {
   EXPECT_EQ(world.context.rooms.size(), 0u);
 }
 
+// Token auth, as the connection would have set it up: each client holds the
+// claims of its token.
+std::unique_ptr<auth::Claims> claims_for(std::string subject, bool admin = false) {
+  auto claims = std::make_unique<auth::Claims>();
+  claims->subject = subject;
+  claims->name = "Name of " + subject;
+  claims->expires_at = 4'000'000'000;
+  claims->admin = admin;
+  return claims;
+}
+
+TEST(ProtocolV1, WithTokenAuthOnlyTheOwnerOrAnAdminMayDestroy) {
+  World world;
+  FakeClient ana(world), ben(world), root(world);
+  ana.held_claims = claims_for("u-ana");
+  ben.held_claims = claims_for("u-ben");
+  root.held_claims = claims_for("u-root", true);
+  ana.say(R"({"type":"init","person":"ignored"})");
+  const std::string key = key_of(ana.received[0]);
+  EXPECT_EQ(world.context.rooms.find(key)->owner(), "u-ana");
+  ben.say(R"({"type":"init","person":"x","join":")" + key + R"("})");
+  root.say(R"({"type":"init","person":"x","join":")" + key + R"("})");
+  EXPECT_EQ(ana.received.at(1), R"({"type":"connection_message","message":"Name of u-ben Joined!"})");
+  ben.say(R"({"type":"destroy","join":")" + key + R"("})");
+  EXPECT_EQ(ben.last(), R"({"type":"error","message":"Only the room's owner can destroy it."})");
+  EXPECT_EQ(ben.close_code, 0);
+  root.say(R"({"type":"destroy","join":")" + key + R"("})");
+  EXPECT_EQ(ana.close_code, 1000);
+  EXPECT_EQ(world.context.rooms.size(), 0u);
+}
+
 TEST(ProtocolV1, AFirstMessageThatIsNotAnInitClosesTheConnection) {
   World world;
   FakeClient ana(world);
   ana.say(R"({"type":"message","data":1})");
+  EXPECT_EQ(ana.last(), R"({"type":"error","message":"Invalid message format."})");
+  EXPECT_EQ(ana.close_code, 1000);
+}
+
+TEST(ProtocolV1, WithoutTokenAuthAnInitMustNameItsPersonEvenBesideAToken) {
+  World world;  // no --auth-key: a token is ignored and names nobody
+  FakeClient ana(world);
+  ana.say(R"({"type":"init","token":"a.b.c"})");
   EXPECT_EQ(ana.last(), R"({"type":"error","message":"Invalid message format."})");
   EXPECT_EQ(ana.close_code, 1000);
 }

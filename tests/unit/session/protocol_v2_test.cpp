@@ -209,5 +209,36 @@ TEST(ProtocolV2, DestroyTellsV2MembersDestroyedAndV1MembersTheOriginalNotice) {
   EXPECT_EQ(old.close_code, 1000);
 }
 
+TEST(ProtocolV2, WithoutTokenAuthAnInitMustNameItsPerson) {
+  World world;
+  V2Client ana(world);
+  ana.say(R"({"type":"init","v":2,"token":"a.b.c"})");
+  EXPECT_EQ(ana.last(), R"({"type":"error","code":"invalid_init","message":"Invalid init: \"person\" is required."})");
+  EXPECT_EQ(ana.close_code, 1000);
+}
+
+TEST(ProtocolV2, RefreshWithoutTokenAuthIsRefusedAndTheConnectionStays) {
+  World world;
+  V2Client ana(world);
+  ana.say(init("ana"));
+  ana.say(R"({"type":"refresh","token":"a.b.c"})");
+  EXPECT_EQ(ana.last(), R"({"type":"error","code":"unauthorized","message":"Unauthorized: token auth is off."})");
+  EXPECT_EQ(ana.close_code, 0);
+}
+
+TEST(ProtocolV2, JoinedSaysWhetherTheJoinerOwnsTheRoom) {
+  World world;
+  V2Client ana(world), ben(world), ana_again(world);
+  ana.say(init("ana"));
+  EXPECT_TRUE(Json(ana.received.at(0)).root["owner"].get_bool().value());
+  const std::string key = join_key(ana);
+  ben.say(init("ben", key));
+  EXPECT_FALSE(Json(ben.received.at(0)).root["owner"].get_bool().value());
+  ana_again.say(init("ana", key));  // without auth the owner is the creator's person name
+  EXPECT_TRUE(Json(ana_again.received.at(0)).root["owner"].get_bool().value());
+  ben.say(R"({"type":"destroy","join":")" + key + R"("})");  // without auth anyone in the room may
+  EXPECT_EQ(ana.close_code, 1000);
+}
+
 }  // namespace
 }  // namespace rk::session

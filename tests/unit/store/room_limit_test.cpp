@@ -10,7 +10,7 @@ namespace {
 
 StoreStatus run(RoomStore& store, StoreOp op, const std::string& key) {
   std::promise<StoreStatus> answer;
-  store.submit(op, key, [&](StoreStatus status) { answer.set_value(status); });
+  store.submit(StoreRequest{op, key, {}}, [&](const StoreRequest& reply) { answer.set_value(reply.status); });
   return answer.get_future().get();
 }
 

@@ -25,7 +25,7 @@ class SqliteBackendTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   static StoreStatus run(StoreBackend& backend, StoreOp op, std::string key) {
-    StoreRequest request{op, std::move(key)};
+    StoreRequest request{op, std::move(key), {}};
     backend.run_batch(std::span<StoreRequest>(&request, 1));
     return request.status;
   }
@@ -60,8 +60,9 @@ TEST_F(SqliteBackendTest, KeepsKeysAcrossReopen) {
 
 TEST_F(SqliteBackendTest, RunsABatchInOrder) {
   SqliteBackend backend(path_);
-  std::vector<StoreRequest> batch{{StoreOp::kCreate, "x"}, {StoreOp::kExists, "x"}, {StoreOp::kCreate, "x"},
-                                  {StoreOp::kDestroy, "x"}, {StoreOp::kExists, "x"}};
+  std::vector<StoreRequest> batch{{StoreOp::kCreate, "x", {}}, {StoreOp::kExists, "x", {}},
+                                  {StoreOp::kCreate, "x", {}}, {StoreOp::kDestroy, "x", {}},
+                                  {StoreOp::kExists, "x", {}}};
   backend.run_batch(batch);
   EXPECT_EQ(batch[0].status, StoreStatus::kOk);
   EXPECT_EQ(batch[1].status, StoreStatus::kOk);
@@ -81,6 +82,34 @@ TEST_F(SqliteBackendTest, AdoptsTheOriginalServersTableWithoutLosingRows) {
   SqliteBackend reopened(path_);  // the migration is idempotent
   EXPECT_EQ(run(reopened, StoreOp::kExists, "old1"), StoreStatus::kOk);
   EXPECT_EQ(run(reopened, StoreOp::kExists, "new"), StoreStatus::kOk);
+}
+
+TEST_F(SqliteBackendTest, KeepsEachRoomsOwnerAndOldRowsHaveNone) {
+  sql("CREATE TABLE websock (joinkey VARCHAR(255) PRIMARY KEY); INSERT INTO websock VALUES ('old');");
+  SqliteBackend backend(path_);
+  StoreRequest create{StoreOp::kCreate, "mine", "u-42"};
+  backend.run_batch(std::span<StoreRequest>(&create, 1));
+  ASSERT_EQ(create.status, StoreStatus::kOk);
+  StoreRequest lookups[] = {{StoreOp::kExists, "mine", {}}, {StoreOp::kExists, "old", {}}};
+  backend.run_batch(lookups);
+  EXPECT_EQ(lookups[0].owner, "u-42");
+  EXPECT_EQ(lookups[1].status, StoreStatus::kOk);
+  EXPECT_EQ(lookups[1].owner, "");
+}
+
+TEST_F(SqliteBackendTest, ExpiresRoomsNotUsedWithinTheTtlAndStampsRowsThatNeverWereUsed) {
+  SqliteBackend backend(path_);
+  ASSERT_EQ(run(backend, StoreOp::kCreate, "fresh"), StoreStatus::kOk);
+  ASSERT_EQ(run(backend, StoreOp::kCreate, "stale"), StoreStatus::kOk);
+  ASSERT_EQ(run(backend, StoreOp::kCreate, "touched"), StoreStatus::kOk);
+  sql("UPDATE websock SET last_used = strftime('%s','now') - 1000 WHERE joinkey IN ('stale', 'touched')");
+  sql("INSERT INTO websock (joinkey) VALUES ('original')");  // the original server's: no last use
+  EXPECT_EQ(run(backend, StoreOp::kTouch, "touched"), StoreStatus::kOk);
+  EXPECT_EQ(run(backend, StoreOp::kTouch, "missing"), StoreStatus::kNotFound);
+  EXPECT_EQ(backend.expire_unused(500), 1u);
+  EXPECT_EQ(run(backend, StoreOp::kExists, "stale"), StoreStatus::kNotFound);
+  for (auto key : {"fresh", "touched", "original"}) EXPECT_EQ(run(backend, StoreOp::kExists, key), StoreStatus::kOk);
+  EXPECT_EQ(backend.expire_unused(500), 0u);  // the original's row now has a last use, and a full TTL
 }
 
 TEST_F(SqliteBackendTest, SeesKeysInsertedByAnotherProcess) {
@@ -104,13 +133,16 @@ TEST(OpenStore, RejectsUnknownSpecsClearly) {
 TEST(OpenStore, AnswersThroughTheRunnerAndDrains) {
   auto store = open_store("memory");
   std::promise<StoreStatus> created, found;
-  store->submit(StoreOp::kCreate, "k", [&](StoreStatus s) { created.set_value(s); });
-  store->submit(StoreOp::kExists, "k", [&](StoreStatus s) { found.set_value(s); });
+  store->submit(StoreRequest{StoreOp::kCreate, "k", "ana"}, [&](const StoreRequest& r) { created.set_value(r.status); });
+  store->submit(StoreRequest{StoreOp::kExists, "k", {}}, [&](const StoreRequest& r) {
+    EXPECT_EQ(r.owner, "ana");
+    found.set_value(r.status);
+  });
   EXPECT_EQ(created.get_future().get(), StoreStatus::kOk);
   EXPECT_EQ(found.get_future().get(), StoreStatus::kOk);
   store->drain();
   std::promise<StoreStatus> late;
-  store->submit(StoreOp::kExists, "k", [&](StoreStatus s) { late.set_value(s); });
+  store->submit(StoreRequest{StoreOp::kExists, "k", {}}, [&](const StoreRequest& r) { late.set_value(r.status); });
   EXPECT_EQ(late.get_future().get(), StoreStatus::kUnavailable);
 }
 

@@ -1,10 +1,11 @@
 #pragma once
-// Keeps guessing room keys slow: each source address may join with an unknown
-// key `per_minute` times a minute (a token bucket holding that many). Once it
-// is used up, every join from that address is refused until a token refills,
-// valid keys included, so a guesser learns nothing meanwhile. Shared by all
-// loops; touched once per join attempt, never per message, through one of
-// several independently locked shards.
+// An allowance per source address: `per_minute` tokens a minute, in bursts of
+// that many (a token bucket per address). Two use it: the key-guessing guard
+// (a join with an unknown key spends a token; once they are used up every
+// join from that address is refused until one refills, valid keys included,
+// so a guesser learns nothing meanwhile) and the create limit (each create
+// takes one). Shared by all loops; touched once per join or create attempt,
+// never per message, through one of several independently locked shards.
 #include <sys/socket.h>
 
 #include <array>
@@ -25,15 +26,18 @@ struct GuardedAddress {
   static GuardedAddress of(const sockaddr_storage& peer);
 };
 
-class JoinGuard {
+class AddressAllowance {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit JoinGuard(unsigned per_minute) : per_minute_(per_minute) {}
+  // per_minute 0: no limit.
+  explicit AddressAllowance(unsigned per_minute) : per_minute_(per_minute) {}
 
-  // Whether `address` may try a join now.
-  bool may_join(const GuardedAddress& address, Clock::time_point now);
-  // A join from `address` named a key that does not exist.
-  void failed(const GuardedAddress& address, Clock::time_point now);
+  // Whether `address` has a token left now.
+  bool has_token(const GuardedAddress& address, Clock::time_point now);
+  // Spends one of `address`'s tokens (none left: stays at none).
+  void spend(const GuardedAddress& address, Clock::time_point now);
+  // Spends a token if there is one; false if none is left.
+  bool take(const GuardedAddress& address, Clock::time_point now);
 
   // Addresses tracked right now (for tests).
   std::size_t tracked();
@@ -58,6 +62,7 @@ class JoinGuard {
   Shard& shard_of(const GuardedAddress& address) { return shards_[Hash{}(address) % kShards]; }
   double refill(Bucket& bucket, Clock::time_point now) const;
   void prune(Shard& shard, Clock::time_point now);
+  Bucket& bucket_of(Shard& shard, const GuardedAddress& address, Clock::time_point now);
 
   const unsigned per_minute_;
   std::array<Shard, kShards> shards_;

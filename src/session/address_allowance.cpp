@@ -1,4 +1,4 @@
-#include "session/join_guard.h"
+#include "session/address_allowance.h"
 
 #include <algorithm>
 #include <iterator>
@@ -12,7 +12,7 @@ GuardedAddress GuardedAddress::of(const sockaddr_storage& peer) {
   return address;
 }
 
-double JoinGuard::refill(Bucket& bucket, Clock::time_point now) const {
+double AddressAllowance::refill(Bucket& bucket, Clock::time_point now) const {
   // Loops cache their own `now`, so another loop's may be a little behind.
   if (now <= bucket.refilled) return bucket.tokens;
   const double per_second = per_minute_ / 60.0;
@@ -22,7 +22,7 @@ double JoinGuard::refill(Bucket& bucket, Clock::time_point now) const {
   return bucket.tokens;
 }
 
-bool JoinGuard::may_join(const GuardedAddress& address, Clock::time_point now) {
+bool AddressAllowance::has_token(const GuardedAddress& address, Clock::time_point now) {
   if (per_minute_ == 0) return true;
   Shard& shard = shard_of(address);
   std::lock_guard lock(shard.mutex);
@@ -30,23 +30,39 @@ bool JoinGuard::may_join(const GuardedAddress& address, Clock::time_point now) {
   return it == shard.buckets.end() || refill(it->second, now) >= 1;
 }
 
-void JoinGuard::failed(const GuardedAddress& address, Clock::time_point now) {
-  if (per_minute_ == 0) return;
-  Shard& shard = shard_of(address);
-  std::lock_guard lock(shard.mutex);
+AddressAllowance::Bucket& AddressAllowance::bucket_of(Shard& shard, const GuardedAddress& address,
+                                                      Clock::time_point now) {
   if (shard.buckets.size() > kPruneAbove) prune(shard, now);
   const auto [it, fresh] = shard.buckets.try_emplace(address, Bucket{static_cast<double>(per_minute_), now});
   if (!fresh) refill(it->second, now);
-  it->second.tokens = std::max(0.0, it->second.tokens - 1);
+  return it->second;
 }
 
-void JoinGuard::prune(Shard& shard, Clock::time_point now) {
+void AddressAllowance::spend(const GuardedAddress& address, Clock::time_point now) {
+  if (per_minute_ == 0) return;
+  Shard& shard = shard_of(address);
+  std::lock_guard lock(shard.mutex);
+  Bucket& bucket = bucket_of(shard, address, now);
+  bucket.tokens = std::max(0.0, bucket.tokens - 1);
+}
+
+bool AddressAllowance::take(const GuardedAddress& address, Clock::time_point now) {
+  if (per_minute_ == 0) return true;
+  Shard& shard = shard_of(address);
+  std::lock_guard lock(shard.mutex);
+  Bucket& bucket = bucket_of(shard, address, now);
+  if (bucket.tokens < 1) return false;
+  bucket.tokens -= 1;
+  return true;
+}
+
+void AddressAllowance::prune(Shard& shard, Clock::time_point now) {
   for (auto it = shard.buckets.begin(); it != shard.buckets.end();) {
     it = refill(it->second, now) >= per_minute_ ? shard.buckets.erase(it) : std::next(it);
   }
 }
 
-std::size_t JoinGuard::tracked() {
+std::size_t AddressAllowance::tracked() {
   std::size_t count = 0;
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mutex);
