@@ -83,6 +83,16 @@ void add_serve_flags(CLI::App& command, Settings& s) {
                   "are let in). Default: any")
       ->delimiter(',');
   command
+      .add_option("--trusted-proxies", s.trusted_proxies,
+                  "Reverse proxies / load balancers (IP addresses or CIDR blocks, comma-separated) whose word on "
+                  "the client's address is taken: from X-Forwarded-For (the right-most address not itself "
+                  "trusted), or with --proxy-protocol from a PROXY header. Every per-address limit and log line "
+                  "then uses the client's address")
+      ->delimiter(',');
+  command.add_flag("--proxy-protocol", s.proxy_protocol,
+                   "Connections from --trusted-proxies begin with a PROXY protocol v1 or v2 header (HAProxy, AWS "
+                   "NLB, ...) giving the client's address; one without is closed");
+  command
       .add_option("--max-creates-per-minute", s.max_creates_per_minute,
                   "Rooms one IP address (an IPv6 /64) may create per minute, in bursts of that many (0: no "
                   "limit); beyond it a create gets an error and close 1008")

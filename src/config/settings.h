@@ -40,6 +40,8 @@ struct Settings {
   std::size_t history_max_bytes = std::size_t{256} << 20;  // all rooms' history and state together
   double room_ttl_s = 30 * 86400.0;  // a room not joined this long leaves the store; 0: never
   std::vector<std::string> allowed_origins;  // empty: any Origin may connect
+  std::vector<std::string> trusted_proxies;  // addresses / CIDR blocks whose X-Forwarded-For or PROXY header is believed
+  bool proxy_protocol = false;               // trusted proxies send a PROXY v1/v2 header first
   std::string tls_cert;  // PEM chain; with tls_key, the port speaks TLS only
   std::string tls_key;
   std::string auth_key_file;  // token auth: an HS256 secret or an RS256/ES256 public key

@@ -22,7 +22,9 @@ class Admission {
 
   // Counts the connection in and returns a ticket that counts it out when
   // destroyed, or an empty one (and `refusal` says why) when a limit is reached.
-  LimitTicket admit(const sockaddr_storage& peer, std::string_view& refusal);
+  // `per_address` false: a trusted proxy, whose own address is not limited
+  // (the client's is, once known: admit it then and drop this ticket).
+  LimitTicket admit(const sockaddr_storage& peer, std::string_view& refusal, bool per_address = true);
 
  private:
   static void give_back(void* admission, const LimitTicket::Key& address);

@@ -131,6 +131,19 @@ int serve(const config::Settings& settings) {
     }
   }
 
+  proxy::AddressRanges trusted_proxies;
+  for (const std::string& entry : settings.trusted_proxies) {
+    std::string error;
+    if (!trusted_proxies.add(entry, error)) {
+      std::cerr << "roomkey: --trusted-proxies: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+  if (settings.proxy_protocol && trusted_proxies.empty()) {
+    std::cerr << "roomkey: --proxy-protocol needs --trusted-proxies (whose PROXY headers to believe)\n";
+    return kExitUsage;
+  }
+
   const Listener listener = open_listener(settings.host, settings.port);
   if (listener.fd < 0) {
     std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.port << ": " << listener.error
@@ -143,7 +156,10 @@ int serve(const config::Settings& settings) {
   session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
   const http::Router router = make_router();
   session::AddressAllowance create_guard(settings.max_creates_per_minute);
-  const session::SharedServices shared{settings, *store, join_guard, create_guard, router, verifier.get()};
+  const session::SharedServices shared{
+      settings, *store, join_guard, create_guard, router, verifier.get(),
+      trusted_proxies.empty() ? nullptr : &trusted_proxies,
+      [admission](const sockaddr_storage& client, std::string_view& refusal) { return admission->admit(client, refusal); }};
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;

@@ -41,14 +41,15 @@ void Worker::accept_ready() {
       return pause_accepting();
     }
     std::string_view refusal;
-    auto ticket = admission_->admit(peer, refusal);
+    const bool from_trusted_proxy = context_.trusted_proxies && context_.trusted_proxies->contains(peer);
+    auto ticket = admission_->admit(peer, refusal, !from_trusted_proxy);
     if (!ticket) {
       refuse(fd, refusal);
       continue;
     }
     const int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    context_.adopt(fd, std::move(ticket));
+    context_.adopt(fd, std::move(ticket), from_trusted_proxy);
   }
 }
 

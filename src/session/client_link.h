@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "auth/token_verifier.h"
+#include "session/room_entry.h"
 #include "util/shared_frame.h"
 #include "ws/close_code.h"
 
@@ -24,6 +25,8 @@ class ClientLink {
   virtual void resume_reading() = 0;
   // The loop serving this client now (it may change once, on a handoff).
   virtual LoopContext& loop() = 0;
+  // How this client gets into a room (create, join, destroy).
+  virtual RoomEntry room_entry() = 0;
   // Token auth: the claims this client's token carries; null while auth is
   // off or no valid token was seen. The connection checks their expiry.
   virtual const auth::Claims* claims() const = 0;

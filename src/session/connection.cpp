@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/router.h"
+#include "proxy/forwarded_for.h"
 #include "protocol/server_message.h"
 #include "session/access.h"
 #include "protocol/server_message_v2.h"
@@ -26,12 +27,12 @@ std::unique_ptr<tls::TlsStream> tls_for(const LoopContext& loop) {
 }
 }  // namespace
 
-Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket)
+Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, bool from_trusted_proxy)
     : loop_(&loop),
       admission_ticket_(std::move(admission_ticket)),
-      transport_(fd, loop.settings.max_outbound_bytes, tls_for(loop)),
+      transport_(fd, loop.settings.max_outbound_bytes, tls_for(loop), from_trusted_proxy && loop.settings.proxy_protocol),
       ws_(loop.settings.max_message_bytes, *this),
-      entry_(*this),
+      from_trusted_proxy_(from_trusted_proxy),
       phase_started_(loop.loop.now()),
       last_heard_(loop.loop.now()) {}
 
@@ -54,8 +55,9 @@ void Connection::check_liveness(loop::Clock::time_point now) {
   const bool in_room = handler_ && handler_->in_room();
   if (!in_room && !paused && now - phase_started_ > seconds(settings.init_timeout_s))
     return handler_for({}).on_init_timeout();
-  if (claims_ && loop_->unix_ms() / 1000 > claims_->expires_at + static_cast<std::int64_t>(settings.auth_leeway_s)) {
-    claims_.reset();
+  const auth::Claims* token = claims();
+  if (token && loop_->unix_ms() / 1000 > token->expires_at + static_cast<std::int64_t>(settings.auth_leeway_s)) {
+    extras_->claims.reset();
     return handler_for({}).on_token_expired();
   }
   if (paused) return;  // waiting on the store, not reading: silence proves nothing
@@ -93,8 +95,10 @@ void Connection::read_request(char* data, std::size_t size) {
       spdlog::debug("handshake rejected: {}", result.reason);
       return answer_http(std::move(result.response));
     case ws::HandshakeResult::Status::kPlainHttp:
+      if (!accept_forwarded_for(result.request)) return;
       return answer_http(loop_->router.respond(result.request).serialize());
     case ws::HandshakeResult::Status::kUpgrade: {
+      if (!accept_forwarded_for(result.request)) return;
       if (!origin_allowed(loop_->settings.allowed_origins, result.request[http::Field::origin]))
         return answer_http(http::Response::text(403, "Forbidden", "this Origin may not connect here\n").serialize());
       if (!accept_url_token(result.request)) return;
@@ -104,6 +108,51 @@ void Connection::read_request(char* data, std::size_t size) {
       return upgrade(std::move(result.response), rest.data(), rest.size());
     }
   }
+}
+
+sockaddr_storage Connection::peer_address() const {
+  if (extras_ && extras_->client_address) return *extras_->client_address;
+  return transport_.peer_address();
+}
+
+// A trusted proxy (without --proxy-protocol) reports the client in
+// X-Forwarded-For; anyone else's X-Forwarded-For is ignored.
+bool Connection::accept_forwarded_for(const http::Request& request) {
+  if (!from_trusted_proxy_ || loop_->settings.proxy_protocol || !loop_->trusted_proxies) return true;
+  std::string header;
+  const auto [first, last] = request.equal_range("X-Forwarded-For");
+  for (auto field = first; field != last; ++field) {
+    if (!header.empty()) header.push_back(',');
+    header.append(field->value());
+  }
+  const auto client = proxy::client_from_forwarded_for(header, *loop_->trusted_proxies);
+  std::string_view refusal;
+  if (!client || use_client_address(*client, refusal)) return true;
+  answer_http(http::Response::text(503, "Service Unavailable", std::string(refusal) + "\n", "Retry-After: 5\r\n")
+                  .serialize());
+  return false;
+}
+
+// Before any byte of the client's: nothing can be answered yet (with TLS,
+// not even in clear), so a refused client is just closed.
+void Connection::on_proxy_source(const sockaddr_storage* client) {
+  std::string_view refusal;
+  if (client && !use_client_address(*client, refusal)) end(room::LeaveReason::kDropped);
+}
+
+// From now on the client's address is the one every per-address limit
+// counts: --max-connections-per-ip is applied to it here (the proxy's own
+// address was not counted). False, with the reason, if that refuses it.
+bool Connection::use_client_address(const sockaddr_storage& client, std::string_view& refusal) {
+  extras().client_address = client;
+  if (!loop_->admit_client) return true;
+  LimitTicket ticket = loop_->admit_client(client, refusal);
+  if (!ticket) {
+    spdlog::debug("refused a proxied client: {}", refusal);
+    return false;
+  }
+  admission_ticket_ = std::move(ticket);  // gives the proxy-address ticket back
+  return true;
 }
 
 // Token auth: a token in the upgrade URL (?token=...) is checked before the
@@ -118,7 +167,7 @@ bool Connection::accept_url_token(const http::Request& request) {
     answer_http(http::Response::text(401, "Unauthorized", "Unauthorized: " + verdict.reason + ".\n").serialize());
     return false;
   }
-  claims_ = std::make_unique<auth::Claims>(std::move(verdict.claims));
+  set_claims(std::make_unique<auth::Claims>(std::move(verdict.claims)));
   return true;
 }
 
@@ -149,9 +198,9 @@ ProtocolHandler& Connection::handler_for(std::string_view first_message) {
   if (!first_message.empty()) parser.parse(first_message);
   const auto version = first_message.empty() ? protocol::v2::InitVersion::kNotInit : parser.init_version();
   if (version == protocol::v2::InitVersion::kV2 || version == protocol::v2::InitVersion::kUnsupported) {
-    handler_ = std::make_unique<ProtocolV2>(*this, entry_);
+    handler_ = std::make_unique<ProtocolV2>(*this);
   } else {
-    handler_ = std::make_unique<ProtocolV1>(*this, entry_);
+    handler_ = std::make_unique<ProtocolV1>(*this);
   }
   return *handler_;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,7 +29,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                          private transport::TransportEvents,
                          private ws::SessionEvents {
  public:
-  Connection(LoopContext& loop, int fd, LimitTicket admission_ticket);
+  // `from_trusted_proxy`: the peer is in --trusted-proxies, so the client's
+  // address comes from its PROXY header or X-Forwarded-For.
+  Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, bool from_trusted_proxy = false);
   ~Connection();
 
   void start();
@@ -46,13 +49,15 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void pause_reading() override;
   void resume_reading() override;
   LoopContext& loop() override { return *loop_; }
-  const auth::Claims* claims() const override { return claims_.get(); }
-  void set_claims(std::unique_ptr<auth::Claims> claims) override { claims_ = std::move(claims); }
+  RoomEntry room_entry() override { return RoomEntry(*this); }
+  const auth::Claims* claims() const override { return extras_ ? extras_->claims.get() : nullptr; }
+  void set_claims(std::unique_ptr<auth::Claims> claims) override { extras().claims = std::move(claims); }
 
   // EntryHost
   void move_to(LoopContext& owner, std::function<void()> then) override;
   void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) override;
-  sockaddr_storage peer_address() const override { return transport_.peer_address(); }
+  // The client's address: the one a trusted proxy named, else the socket's.
+  sockaddr_storage peer_address() const override;
 
  private:
   enum class Phase : std::uint8_t {
@@ -66,6 +71,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void on_received(char* data, std::size_t size) override;
   void on_transport_closed() override { end(room::LeaveReason::kClosed); }
   void on_outbound_overflow() override;
+  void on_proxy_source(const sockaddr_storage* client) override;
   // ws::SessionEvents
   void on_text(std::string_view text) override;
   void on_binary() override;
@@ -75,6 +81,8 @@ class Connection final : public std::enable_shared_from_this<Connection>,
 
   void read_request(char* data, std::size_t size);
   bool accept_url_token(const http::Request& request);
+  bool accept_forwarded_for(const http::Request& request);
+  bool use_client_address(const sockaddr_storage& client, std::string_view& refusal);
   void answer_http(std::string response);
   void upgrade(std::string response, char* rest, std::size_t rest_size);
   ProtocolHandler& handler_for(std::string_view first_message);
@@ -85,13 +93,23 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   LimitTicket admission_ticket_;
   transport::Transport transport_;
   ws::WebSocketSession ws_;
-  RoomEntry entry_;
   std::unique_ptr<ProtocolHandler> handler_;
-  std::unique_ptr<auth::Claims> claims_;  // token auth only
+  // What only some connections have, behind one pointer: token claims, the
+  // client's address as a trusted proxy gave it.
+  struct Extras {
+    std::unique_ptr<auth::Claims> claims;
+    std::optional<sockaddr_storage> client_address;
+  };
+  Extras& extras() {
+    if (!extras_) extras_ = std::make_unique<Extras>();
+    return *extras_;
+  }
+  std::unique_ptr<Extras> extras_;
   Phase phase_ = Phase::kHttp;
   bool store_request_in_flight_ = false;
   bool moving_ = false;  // between loops
   bool ping_outstanding_ = false;
+  bool from_trusted_proxy_;
   loop::TimerId close_timer_ = 0;
   loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
   loop::Clock::time_point last_heard_;     // anything received

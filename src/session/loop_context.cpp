@@ -16,6 +16,8 @@ LoopContext::LoopContext(loop::EventLoop& loop, const SharedServices& shared)
       create_guard(shared.create_guard),
       router(shared.router),
       verifier(shared.verifier),
+      trusted_proxies(shared.trusted_proxies),
+      admit_client(shared.admit_client),
       io(loop),
       rooms(room::RetentionLimits{
           shared.settings.history_size, static_cast<std::int64_t>(shared.settings.history_ttl_s * 1000),
@@ -44,8 +46,8 @@ LoopContext& LoopContext::owner_of(std::string_view room_key) {
   return *peers_[std::hash<std::string_view>{}(room_key) % peers_.size()];
 }
 
-void LoopContext::adopt(int fd, LimitTicket ticket) {
-  auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket));
+void LoopContext::adopt(int fd, LimitTicket ticket, bool from_trusted_proxy) {
+  auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket), from_trusted_proxy);
   live_.emplace(connection.get(), connection);
   connection->start();
 }

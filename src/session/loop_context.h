@@ -12,6 +12,7 @@
 
 #include "auth/token_verifier.h"
 #include "config/settings.h"
+#include "proxy/address_ranges.h"
 #include "http/router.h"
 #include "loop/event_loop.h"
 #include "protocol/client_message.h"
@@ -36,6 +37,10 @@ struct SharedServices {
   AddressAllowance& create_guard;  // creates per address
   const http::Router& router;
   const auth::TokenVerifier* verifier = nullptr;  // null: token auth is off
+  const proxy::AddressRanges* trusted_proxies = nullptr;  // null: none
+  // Counts a proxied connection's client in (--max-connections-per-ip), once
+  // its address is known; an empty ticket (and why) if refused.
+  std::function<LimitTicket(const sockaddr_storage&, std::string_view& refusal)> admit_client;
 };
 
 class LoopContext {
@@ -50,6 +55,8 @@ class LoopContext {
   AddressAllowance& create_guard;  // shared by all loops
   const http::Router& router;
   const auth::TokenVerifier* verifier;  // null: token auth is off
+  const proxy::AddressRanges* trusted_proxies;  // null: none
+  std::function<LimitTicket(const sockaddr_storage&, std::string_view&)> admit_client;
   transport::TransportLoop io;
   room::RoomRegistry rooms;
   protocol::ClientMessageParser parser;
@@ -75,7 +82,7 @@ class LoopContext {
 
   // Takes a freshly accepted socket and its admission ticket (released when
   // the connection is freed).
-  void adopt(int fd, LimitTicket ticket);
+  void adopt(int fd, LimitTicket ticket, bool from_trusted_proxy = false);
   // A connection leaving for another loop: forgotten here, not freed.
   void release(Connection* connection);
   // A connection arriving from another loop (runs on this loop).

@@ -8,14 +8,12 @@ namespace rk::session {
 using ws::CloseCode;
 namespace errors = protocol::errors;
 
-ProtocolV1::ProtocolV1(ClientLink& link, RoomEntry& entry)
-    : link_(link),
-      entry_(entry),
-      seat_(link, room::Protocol::kV1, *this),
+ProtocolV1::ProtocolV1(ClientLink& link)
+    : seat_(link, room::Protocol::kV1, *this),
       rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
 
 void ProtocolV1::on_text(std::string_view text) {
-  auto message = link_.loop().parser.parse(text);
+  auto message = link().loop().parser.parse(text);
   if (in_room()) return on_room_message(message);
   on_init(message);
 }
@@ -34,21 +32,21 @@ void ProtocolV1::on_init_timeout() { fail(errors::kInitTimeout, CloseCode::kPoli
 void ProtocolV1::on_init(protocol::ClientMessage& message) {
   auto* init = std::get_if<protocol::InitCommand>(&message);
   if (!init) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
-  if (auto denied = authorize_init(link_, init->token, init->join))
+  if (auto denied = authorize_init(link(), init->token, init->join))
     return fail(denied->message, CloseCode::kPolicyViolation, "not authorized");
-  const auth::Claims* claims = link_.claims();
+  const auth::Claims* claims = link().claims();
   if (!claims && !init->has_person) return fail(errors::kInvalidFormat, CloseCode::kNormal, "invalid message format");
   seat_.name(claims ? claims->name : init->person);
   auto then = [this](const Entry& entry) { on_entry(entry); };
-  if (!init->join) return entry_.create(owner_for(link_, init->person), then);
-  entry_.join(std::move(*init->join), then);
+  if (!init->join) return link().room_entry().create(owner_for(link(), init->person), then);
+  link().room_entry().join(std::move(*init->join), then);
 }
 
 void ProtocolV1::on_entry(const Entry& entry) {
   switch (entry.outcome) {
     case EntryOutcome::kEntered:
       seat_.take(*entry.room);
-      if (entry.created) link_.send(protocol::init_reply_frame(entry.key));
+      if (entry.created) link().send(protocol::init_reply_frame(entry.key));
       return;
     case EntryOutcome::kNotFound:
       return fail(errors::kJoinKeyNotFound, CloseCode::kNormal, "join key not found");
@@ -66,7 +64,7 @@ void ProtocolV1::on_entry(const Entry& entry) {
 }
 
 bool ProtocolV1::within_rate_limit() {
-  return admit(rate_, link_, [] { return protocol::error_frame(errors::kRateLimited); });
+  return admit(rate_, link(), [] { return protocol::error_frame(errors::kRateLimited); });
 }
 
 void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
@@ -80,7 +78,7 @@ void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
           seat_.publish({Publication::Type::kMessage, command.data, {}});
         } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
           if (command.join != seat_.room()->key()) return reply_error(errors::kDestroyOtherRoom);
-          if (!may_destroy(link_, seat_.room()->owner())) return reply_error(kOnlyOwnerMayDestroy);
+          if (!may_destroy(link(), seat_.room()->owner())) return reply_error(kOnlyOwnerMayDestroy);
           destroy_room();
         } else if constexpr (std::is_same_v<T, protocol::InitCommand>) {
           reply_error(errors::kAlreadyInRoom);
@@ -93,7 +91,7 @@ void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
 }
 
 void ProtocolV1::destroy_room() {
-  entry_.destroy(seat_.room()->key(), [this](bool available) {
+  link().room_entry().destroy(seat_.room()->key(), [this](bool available) {
     if (!available) reply_error(errors::kStoreUnavailableDestroy);
   });
 }
@@ -101,15 +99,15 @@ void ProtocolV1::destroy_room() {
 void ProtocolV1::on_room_destroyed(std::string_view key) {
   std::string notice(key);
   notice.append(protocol::notice::kDestroyed);
-  link_.send(protocol::connection_message_frame(notice));
-  link_.close(CloseCode::kNormal, "room destroyed");
+  link().send(protocol::connection_message_frame(notice));
+  link().close(CloseCode::kNormal, "room destroyed");
 }
 
-void ProtocolV1::reply_error(std::string_view error) { link_.send(protocol::error_frame(error)); }
+void ProtocolV1::reply_error(std::string_view error) { link().send(protocol::error_frame(error)); }
 
 void ProtocolV1::fail(std::string_view error, CloseCode code, std::string_view reason) {
   reply_error(error);
-  link_.close(code, reason);
+  link().close(code, reason);
 }
 
 }  // namespace rk::session

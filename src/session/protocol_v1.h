@@ -16,7 +16,7 @@ namespace rk::session {
 
 class ProtocolV1 final : public ProtocolHandler {
  public:
-  ProtocolV1(ClientLink& link, RoomEntry& entry);
+  explicit ProtocolV1(ClientLink& link);
 
   void on_text(std::string_view text) override;
   void on_binary() override;
@@ -27,6 +27,7 @@ class ProtocolV1 final : public ProtocolHandler {
   void on_room_destroyed(std::string_view key) override;
 
  private:
+  ClientLink& link() const { return seat_.link(); }
   void on_init(protocol::ClientMessage& message);
   void on_room_message(protocol::ClientMessage& message);
   void on_entry(const Entry& entry);
@@ -36,9 +37,7 @@ class ProtocolV1 final : public ProtocolHandler {
   void fail(std::string_view error, ws::CloseCode code, std::string_view reason);
   void reply_error(std::string_view error);
 
-  ClientLink& link_;
-  RoomEntry& entry_;
-  RoomSeat seat_;
+  RoomSeat seat_;  // also holds the link to the client: link()
   MessageRate rate_;
 };
 

@@ -64,14 +64,12 @@ std::vector<v2::MemberView> member_views(const room::Room& room) {
 }
 }  // namespace
 
-ProtocolV2::ProtocolV2(ClientLink& link, RoomEntry& entry)
-    : link_(link),
-      entry_(entry),
-      seat_(link, room::Protocol::kV2, *this),
+ProtocolV2::ProtocolV2(ClientLink& link)
+    : seat_(link, room::Protocol::kV2, *this),
       rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
 
 void ProtocolV2::on_text(std::string_view text) {
-  auto message = link_.loop().parser_v2.parse(text);
+  auto message = link().loop().parser_v2.parse(text);
   if (in_room()) return on_room_message(message);
   on_init(message);
 }
@@ -88,8 +86,8 @@ void ProtocolV2::on_token_expired() {
 // A new token for the same `sub`, before the old one expires. A refused one
 // leaves the old token in force (until its own expiry).
 void ProtocolV2::on_refresh(const v2::RefreshCommand& command) {
-  if (auto denied = refresh_token(link_, command.token)) return reply_error(code_of(*denied), denied->message);
-  link_.send(v2::refreshed_frame(link_.claims()->expires_at));
+  if (auto denied = refresh_token(link(), command.token)) return reply_error(code_of(*denied), denied->message);
+  link().send(v2::refreshed_frame(link().claims()->expires_at));
 }
 
 void ProtocolV2::on_init_timeout() { fail(codes::kInitTimeout, kInitTimeout, CloseCode::kPolicyViolation); }
@@ -97,22 +95,22 @@ void ProtocolV2::on_init_timeout() { fail(codes::kInitTimeout, kInitTimeout, Clo
 // ---------------------------------------------------------------- joining
 
 void ProtocolV2::on_init(v2::ClientMessage& message) {
-  if (link_.loop().parser_v2.init_version() == v2::InitVersion::kUnsupported)
+  if (link().loop().parser_v2.init_version() == v2::InitVersion::kUnsupported)
     return fail(codes::kUnsupportedVersion, kUnsupportedVersion, CloseCode::kNormal);
   if (auto* invalid = std::get_if<v2::InvalidCommand>(&message))
     return fail(invalid->code, invalid->message, CloseCode::kNormal);
   auto* init = std::get_if<v2::InitCommand>(&message);
   if (!init) return fail(codes::kInitRequired, kInitRequired, CloseCode::kNormal);
-  if (auto denied = authorize_init(link_, init->token, init->join))
+  if (auto denied = authorize_init(link(), init->token, init->join))
     return fail(code_of(*denied), denied->message, CloseCode::kPolicyViolation);
-  const auth::Claims* claims = link_.claims();
+  const auth::Claims* claims = link().claims();
   if (!claims && !init->has_person) return fail(codes::kInvalidInit, kNoPerson, CloseCode::kNormal);
   seat_.name(claims ? claims->name : init->person);
   since_ = std::move(init->since);
-  identity_ = owner_for(link_, init->person);
+  identity_ = owner_for(link(), init->person);
   auto then = [this](const Entry& entry) { on_entry(entry); };
-  if (!init->join) return entry_.create(identity_, then);
-  entry_.join(std::move(*init->join), then);
+  if (!init->join) return link().room_entry().create(identity_, then);
+  link().room_entry().join(std::move(*init->join), then);
 }
 
 void ProtocolV2::on_entry(const Entry& entry) {
@@ -159,7 +157,7 @@ void ProtocolV2::send_joined(const Entry& entry) {
   const auto members = member_views(room);
   const auto& me = seat_.info();
   const bool owner = !room.owner().empty() && room.owner() == identity_;
-  link_.send(v2::joined_frame({entry.key, entry.created, owner, {me.id, me.person_json}, members, room.epoch(),
+  link().send(v2::joined_frame({entry.key, entry.created, owner, {me.id, me.person_json}, members, room.epoch(),
                                room.offset(), views_of(state), since_.has_value(), recovered, views_of(missed)}));
   since_.reset();
   identity_ = std::string();
@@ -168,7 +166,7 @@ void ProtocolV2::send_joined(const Entry& entry) {
 // ---------------------------------------------------------------- in a room
 
 bool ProtocolV2::within_rate_limit() {
-  return admit(rate_, link_, [] { return v2::error_frame(codes::kRateLimited, kRateLimited); });
+  return admit(rate_, link(), [] { return v2::error_frame(codes::kRateLimited, kRateLimited); });
 }
 
 void ProtocolV2::on_room_message(v2::ClientMessage& message) {
@@ -204,7 +202,7 @@ void ProtocolV2::on_publish(const v2::PublishCommand& command) {
   const bool location = type == Publication::Type::kLocation;
   const std::uint64_t offset =
       seat_.publish({type, location ? command.latitude : command.data, location ? command.longitude : ""});
-  if (!command.id.empty()) link_.send(v2::ack_frame(command.id, offset));
+  if (!command.id.empty()) link().send(v2::ack_frame(command.id, offset));
 }
 
 void ProtocolV2::on_history(const v2::HistoryCommand& command) {
@@ -222,31 +220,31 @@ void ProtocolV2::on_history(const v2::HistoryCommand& command) {
   std::vector<std::string> publications;
   publications.reserve(end - begin);
   for (std::size_t i = begin; i < end; ++i) publications.push_back(json_of(log.at(i)));
-  link_.send(v2::history_frame(room.epoch(), room.offset(), views_of(publications)));
+  link().send(v2::history_frame(room.epoch(), room.offset(), views_of(publications)));
 }
 
-void ProtocolV2::on_presence() { link_.send(v2::presence_list_frame(member_views(*seat_.room()))); }
+void ProtocolV2::on_presence() { link().send(v2::presence_list_frame(member_views(*seat_.room()))); }
 
 void ProtocolV2::on_destroy(const v2::DestroyCommand& command) {
   if (command.join != seat_.room()->key()) return reply_error(codes::kNotYourRoom, kNotYourRoom);
-  if (!may_destroy(link_, seat_.room()->owner())) return reply_error(codes::kForbidden, kOnlyOwnerMayDestroy);
-  entry_.destroy(command.join, [this](bool available) {
+  if (!may_destroy(link(), seat_.room()->owner())) return reply_error(codes::kForbidden, kOnlyOwnerMayDestroy);
+  link().room_entry().destroy(command.join, [this](bool available) {
     if (!available) reply_error(codes::kStoreUnavailable, kStoreUnavailableDestroy);
   });
 }
 
 void ProtocolV2::on_room_destroyed(std::string_view key) {
-  link_.send(v2::destroyed_frame(key));
-  link_.close(CloseCode::kNormal, "room destroyed");
+  link().send(v2::destroyed_frame(key));
+  link().close(CloseCode::kNormal, "room destroyed");
 }
 
 void ProtocolV2::reply_error(std::string_view code, std::string_view message, std::string_view id) {
-  link_.send(v2::error_frame(code, message, id));
+  link().send(v2::error_frame(code, message, id));
 }
 
 void ProtocolV2::fail(std::string_view code, std::string_view message, CloseCode close_code) {
   reply_error(code, message);
-  link_.close(close_code, message.substr(0, 100));
+  link().close(close_code, message.substr(0, 100));
 }
 
 }  // namespace rk::session

@@ -16,7 +16,7 @@ namespace rk::session {
 
 class ProtocolV2 final : public ProtocolHandler {
  public:
-  ProtocolV2(ClientLink& link, RoomEntry& entry);
+  explicit ProtocolV2(ClientLink& link);
 
   void on_text(std::string_view text) override;
   void on_binary() override;
@@ -27,6 +27,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void on_room_destroyed(std::string_view key) override;
 
  private:
+  ClientLink& link() const { return seat_.link(); }
   void on_init(protocol::v2::ClientMessage& message);
   void on_room_message(protocol::v2::ClientMessage& message);
   void on_entry(const Entry& entry);
@@ -41,9 +42,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void reply_error(std::string_view code, std::string_view message, std::string_view id = {});
   void fail(std::string_view code, std::string_view message, ws::CloseCode close_code);
 
-  ClientLink& link_;
-  RoomEntry& entry_;
-  RoomSeat seat_;
+  RoomSeat seat_;  // also holds the link to the client: link()
   MessageRate rate_;
   std::optional<protocol::v2::Since> since_;  // from init, until joined
   std::string identity_;  // from init, until joined: the owner it would be (joined.owner)

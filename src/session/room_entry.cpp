@@ -14,14 +14,14 @@ constexpr int kCreateAttempts = 3;
 Entry outcome(EntryOutcome what, std::string key = {}) { return Entry{what, nullptr, std::move(key), false}; }
 }  // namespace
 
-void RoomEntry::create(std::string owner, Done done) {
+void RoomEntry::create(std::string owner, Done done) const {
   LoopContext& loop = host_.loop();
   if (!loop.create_guard.take(GuardedAddress::of(host_.peer_address()), loop.loop.now()))
     return done(outcome(EntryOutcome::kTooManyCreates));
   place(room::generate_room_key(), std::move(owner), true, kCreateAttempts, std::move(done));
 }
 
-void RoomEntry::join(std::string key, Done done) {
+void RoomEntry::join(std::string key, Done done) const {
   LoopContext& loop = host_.loop();
   if (!loop.join_guard.has_token(GuardedAddress::of(host_.peer_address()), loop.loop.now()))
     return done(outcome(EntryOutcome::kTooManyJoins, std::move(key)));
@@ -31,28 +31,28 @@ void RoomEntry::join(std::string key, Done done) {
 
 // Every room lives on the loop its key hashes to; a connection whose init
 // names a room of another loop moves there before anything else happens.
-void RoomEntry::place(std::string key, std::string owner, bool create, int attempts_left, Done done) {
+void RoomEntry::place(std::string key, std::string owner, bool create, int attempts_left, Done done) const {
   LoopContext& loop_of_room = host_.loop().owner_of(key);
   if (&loop_of_room != &host_.loop()) {
-    return host_.move_to(loop_of_room, [this, key = std::move(key), owner = std::move(owner), create, attempts_left,
+    return host_.move_to(loop_of_room, [entry = *this, key = std::move(key), owner = std::move(owner), create, attempts_left,
                                         done = std::move(done)]() mutable {
-      place(std::move(key), std::move(owner), create, attempts_left, std::move(done));
+      entry.place(std::move(key), std::move(owner), create, attempts_left, std::move(done));
     });
   }
   if (create) return create_here(std::move(key), std::move(owner), attempts_left, std::move(done));
   join_here(std::move(key), std::move(done));
 }
 
-void RoomEntry::create_here(std::string key, std::string owner, int attempts_left, Done done) {
+void RoomEntry::create_here(std::string key, std::string owner, int attempts_left, Done done) const {
   host_.ask_store(store::StoreRequest{store::StoreOp::kCreate, key, owner},
-                  [this, key, owner, attempts_left, done = std::move(done)](const store::StoreRequest& reply) mutable {
+                  [entry = *this, key, owner, attempts_left, done = std::move(done)](const store::StoreRequest& reply) mutable {
                     switch (reply.status) {
                       case store::StoreStatus::kOk: {
                         // Acknowledged only now that the key is durable.
-                        room::Room& room = host_.loop().rooms.find_or_create(key);
+                        room::Room& room = entry.host_.loop().rooms.find_or_create(key);
                         room.set_owner(owner);
-                        room.set_last_use_written_ms(host_.loop().unix_ms());
-                        return enter(room, key, true, done);
+                        room.set_last_use_written_ms(entry.host_.loop().unix_ms());
+                        return entry.enter(room, key, true, done);
                       }
                       case store::StoreStatus::kLimitReached:
                         spdlog::debug("room create refused: --max-rooms reached");
@@ -60,8 +60,8 @@ void RoomEntry::create_here(std::string key, std::string owner, int attempts_lef
                       case store::StoreStatus::kAlreadyExists:
                         // The new key may belong to another loop: place it like the first.
                         if (attempts_left > 1)
-                          return place(room::generate_room_key(), std::move(owner), true, attempts_left - 1,
-                                       std::move(done));
+                          return entry.place(room::generate_room_key(), std::move(owner), true, attempts_left - 1,
+                                             std::move(done));
                         [[fallthrough]];
                       default:
                         spdlog::warn("room create failed: store unavailable");
@@ -70,22 +70,22 @@ void RoomEntry::create_here(std::string key, std::string owner, int attempts_lef
                   });
 }
 
-void RoomEntry::join_here(std::string key, Done done) {
+void RoomEntry::join_here(std::string key, Done done) const {
   if (auto* room = host_.loop().rooms.find(key)) {
     note_use(*room);
     return enter(*room, std::move(key), false, done);
   }
   host_.ask_store(store::StoreRequest{store::StoreOp::kExists, key, {}},
-                  [this, key, done = std::move(done)](const store::StoreRequest& reply) mutable {
+                  [entry = *this, key, done = std::move(done)](const store::StoreRequest& reply) mutable {
     switch (reply.status) {
       case store::StoreStatus::kOk: {
-        room::Room& room = host_.loop().rooms.find_or_create(key);
+        room::Room& room = entry.host_.loop().rooms.find_or_create(key);
         room.set_owner(reply.owner);
-        note_use(room);
-        return enter(room, key, false, done);
+        entry.note_use(room);
+        return entry.enter(room, key, false, done);
       }
       case store::StoreStatus::kNotFound:
-        return refuse_unknown(std::move(key), done);
+        return entry.refuse_unknown(std::move(key), done);
       default:
         return done(outcome(EntryOutcome::kStoreUnavailable, std::move(key)));
     }
@@ -95,7 +95,7 @@ void RoomEntry::join_here(std::string key, Done done) {
 // --room-ttl counts from a room's last join. Writing that per join would
 // cost a store write each; about hourly is plenty for a TTL of days. The
 // write needs no answer, so it does not pause the client.
-void RoomEntry::note_use(room::Room& room) {
+void RoomEntry::note_use(room::Room& room) const {
   LoopContext& loop = host_.loop();
   constexpr std::int64_t kHourMs = 3'600'000;
   if (loop.settings.room_ttl_s <= 0 || loop.unix_ms() - room.last_use_written_ms() < kHourMs) return;
@@ -103,13 +103,13 @@ void RoomEntry::note_use(room::Room& room) {
   loop.store.submit(store::StoreRequest{store::StoreOp::kTouch, room.key(), {}}, [](const store::StoreRequest&) {});
 }
 
-void RoomEntry::refuse_unknown(std::string key, const Done& done) {
+void RoomEntry::refuse_unknown(std::string key, const Done& done) const {
   LoopContext& loop = host_.loop();
   loop.join_guard.spend(GuardedAddress::of(host_.peer_address()), loop.loop.now());
   done(outcome(EntryOutcome::kNotFound, std::move(key)));
 }
 
-void RoomEntry::enter(room::Room& room, std::string key, bool created, const Done& done) {
+void RoomEntry::enter(room::Room& room, std::string key, bool created, const Done& done) const {
   if (room.members().size() >= host_.loop().settings.max_room_members) {
     host_.loop().rooms.erase_if_idle(room);
     return done(outcome(EntryOutcome::kRoomFull, std::move(key)));
@@ -117,12 +117,12 @@ void RoomEntry::enter(room::Room& room, std::string key, bool created, const Don
   done(Entry{EntryOutcome::kEntered, &room, std::move(key), created});
 }
 
-void RoomEntry::destroy(std::string key, std::function<void(bool)> done) {
+void RoomEntry::destroy(std::string key, std::function<void(bool)> done) const {
   host_.ask_store(store::StoreRequest{store::StoreOp::kDestroy, key, {}},
-                  [this, key, done = std::move(done)](const store::StoreRequest& reply) {
+                  [entry = *this, key, done = std::move(done)](const store::StoreRequest& reply) {
     if (reply.status == store::StoreStatus::kUnavailable) return done(false);
     // kNotFound too: the row is gone either way, so the room goes.
-    const auto room = host_.loop().rooms.take(key);
+    const auto room = entry.host_.loop().rooms.take(key);
     if (room) {
       for (const auto& seat : room->members()) seat.member->room_destroyed(key);
     }

@@ -49,26 +49,29 @@ struct Entry {
   bool created = false;
 };
 
+// A value holding only its host: made when needed (ClientLink::room_entry())
+// and copied into its own store callbacks, so no connection or handler keeps
+// one around while idle.
 class RoomEntry {
  public:
   using Done = std::function<void(const Entry&)>;
   explicit RoomEntry(EntryHost& host) : host_(host) {}
 
   // `owner`: recorded with the key (who may destroy it under token auth).
-  void create(std::string owner, Done done);
-  void join(std::string key, Done done);
+  void create(std::string owner, Done done) const;
+  void join(std::string key, Done done) const;
   // Deletes the room's key from the store and the room from memory, and tells
   // each member (each in its own protocol); `available` is false if the store
   // could not answer, and then nothing changed.
-  void destroy(std::string key, std::function<void(bool available)> done);
+  void destroy(std::string key, std::function<void(bool available)> done) const;
 
  private:
-  void place(std::string key, std::string owner, bool create, int attempts_left, Done done);
-  void create_here(std::string key, std::string owner, int attempts_left, Done done);
-  void note_use(room::Room& room);
-  void join_here(std::string key, Done done);
-  void refuse_unknown(std::string key, const Done& done);
-  void enter(room::Room& room, std::string key, bool created, const Done& done);
+  void place(std::string key, std::string owner, bool create, int attempts_left, Done done) const;
+  void create_here(std::string key, std::string owner, int attempts_left, Done done) const;
+  void note_use(room::Room& room) const;
+  void join_here(std::string key, Done done) const;
+  void refuse_unknown(std::string key, const Done& done) const;
+  void enter(room::Room& room, std::string key, bool created, const Done& done) const;
 
   EntryHost& host_;
 };

@@ -38,6 +38,9 @@ class RoomSeat final : public room::RoomMember {
   std::uint64_t publish(const Publication& publication);
 
   void deliver(const FramePtr& frame) override { link_.send(frame); }
+  // The client this seat speaks to (its handler keeps no copy: one pointer
+  // less per connection).
+  ClientLink& link() const { return link_; }
   const room::MemberInfo& info() const override { return info_; }
   void room_destroyed(std::string_view key) override;
 

@@ -1,5 +1,7 @@
 #include "transport/transport.h"
 
+#include "proxy/proxy_header.h"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +21,15 @@ constexpr int kReadsPerWakeup = 4;
 constexpr std::size_t kRecordBytes = 16 * 1024;
 }  // namespace
 
+Transport::Transport(int fd, std::size_t max_outbound_bytes, std::unique_ptr<tls::TlsStream> tls,
+                     bool expect_proxy_header)
+    : fd_(fd), max_outbound_bytes_(static_cast<std::uint32_t>(max_outbound_bytes)) {
+  if (!tls && !expect_proxy_header) return;
+  layers_ = std::make_unique<Layers>();
+  layers_->tls = std::move(tls);
+  layers_->expect_proxy_header = expect_proxy_header;
+}
+
 Transport::~Transport() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -29,7 +40,7 @@ bool Transport::attach(TransportLoop& loop, TransportEvents& events) {
   interest_ = 0;
   update_interest();
   if (interest_ == 0 && (reading_ || waiting_writable_)) return false;
-  const bool ciphertext_waiting = tls_ && !tls_->ciphertext().empty();
+  const bool ciphertext_waiting = tls() && !tls()->ciphertext().empty();
   if ((outbound_head_ < outbound_.size() || ciphertext_waiting) && !flush_requested_ && !waiting_writable_)
     request_flush();
   return true;
@@ -83,10 +94,15 @@ void Transport::read_available() {
     if (closed() || !reading_) return;
     const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
     if (n > 0) {
-      if (tls_) {
-        decrypt(buffer.data(), static_cast<std::size_t>(n));
+      char* data = buffer.data();
+      std::size_t size = static_cast<std::size_t>(n);
+      if (layers_ && layers_->expect_proxy_header && !take_proxy_header(data, size)) return;
+      if (size == 0) {
+        // All of it was the PROXY header.
+      } else if (tls()) {
+        decrypt(data, size);
       } else {
-        events_->on_received(buffer.data(), static_cast<std::size_t>(n));
+        events_->on_received(data, size);
       }
       if (static_cast<std::size_t>(n) < buffer.size()) return;  // drained for now
       continue;
@@ -99,25 +115,59 @@ void Transport::read_available() {
   }
 }
 
+// A trusted proxy's PROXY header comes before anything else, TLS included.
+// True once it is read, with `data`/`size` narrowed to what followed it
+// (still in the loop's read buffer); false while more is needed, or when
+// the connection was closed for a bad header.
+bool Transport::take_proxy_header(char*& data, std::size_t& size) {
+  std::string& pending = layers_->proxy_pending;
+  if (!pending.empty()) pending.append(data, size);
+  const std::string_view input = pending.empty() ? std::string_view(data, size) : std::string_view(pending);
+  const proxy::ProxyHeader header = proxy::parse_proxy_header(input);
+  if (header.status == proxy::ProxyHeader::Status::kNeedMore) {
+    if (pending.empty()) pending.assign(data, size);
+    return false;
+  }
+  if (header.status == proxy::ProxyHeader::Status::kInvalid) {
+    spdlog::debug("PROXY header: {}", header.error);
+    events_->on_transport_closed();
+    return false;
+  }
+  layers_->expect_proxy_header = false;
+  if (pending.empty()) {
+    data += header.consumed;
+    size -= header.consumed;
+  } else {
+    // What followed the header came in this read, so it fits the buffer it
+    // was read into (which `pending` copied).
+    size = pending.size() - header.consumed;
+    data = loop_->read_buffer.data();
+    std::memcpy(data, pending.data() + header.consumed, size);
+    std::string().swap(pending);
+  }
+  events_->on_proxy_source(header.has_source ? &header.source : nullptr);
+  return !closed();
+}
+
 // Everything fed is decrypted and handed on now, as a plain read hands on
 // its whole buffer: nothing waits inside the stream for a later wake-up.
 void Transport::decrypt(const char* data, std::size_t size) {
   auto& plain = loop_->plain_buffer;
   if (plain.empty()) plain.resize(loop_->read_buffer.size());
-  tls_->feed(data, size);
+  tls()->feed(data, size);
   auto status = tls::TlsStream::Status::kOk;
-  while (const std::size_t n = tls_->read(plain, status)) {
+  while (const std::size_t n = tls()->read(plain, status)) {
     events_->on_received(plain.data(), n);
     if (closed()) return;
   }
   if (status == tls::TlsStream::Status::kOk) {
     // The handshake's answers, or a key update's.
-    if (!tls_->ciphertext().empty() && !flush_requested_ && !waiting_writable_) request_flush();
+    if (!tls()->ciphertext().empty() && !flush_requested_ && !waiting_writable_) request_flush();
     return;
   }
   if (status == tls::TlsStream::Status::kFailed) {
-    spdlog::debug("TLS: {}", tls_->failure());
-    const auto alert = tls_->ciphertext();  // best effort: tell the peer why
+    spdlog::debug("TLS: {}", tls()->failure());
+    const auto alert = tls()->ciphertext();  // best effort: tell the peer why
     [[maybe_unused]] const auto sent = ::send(fd_, alert.data(), alert.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   }
   events_->on_transport_closed();
@@ -132,7 +182,7 @@ void Transport::request_flush() {
 void Transport::send(FramePtr frame) {
   if (closed() || overflowed_) return;
   const std::size_t queued = queued_bytes();
-  if (queued > 0 && queued + frame->size() > max_outbound_bytes_) {
+  if ((queued > 0 && queued + frame->size() > max_outbound_bytes_) || queued + frame->size() > UINT32_MAX) {
     // Not acted on here: this may run inside a room's fan-out loop. The flush
     // at the end of the turn reports it; a stalled reader never becomes
     // writable, so that flush is requested even while waiting for EPOLLOUT.
@@ -145,7 +195,7 @@ void Transport::send(FramePtr frame) {
 
 void Transport::send_unbounded(FramePtr frame) {
   if (closed()) return;
-  outbound_bytes_ += frame->size();
+  outbound_bytes_ += static_cast<std::uint32_t>(frame->size());
   outbound_.push_back(std::move(frame));
   if (flush_requested_ || waiting_writable_) return;
   request_flush();
@@ -153,7 +203,7 @@ void Transport::send_unbounded(FramePtr frame) {
 
 void Transport::discard_unsent() {
   const std::size_t keep = outbound_head_offset_ > 0 ? outbound_head_ + 1 : outbound_head_;
-  for (std::size_t i = keep; i < outbound_.size(); ++i) outbound_bytes_ -= outbound_[i]->size();
+  for (std::size_t i = keep; i < outbound_.size(); ++i) outbound_bytes_ -= static_cast<std::uint32_t>(outbound_[i]->size());
   outbound_.resize(keep);
 }
 
@@ -170,7 +220,7 @@ void Transport::flush() {
 }
 
 bool Transport::write_queued() {
-  if (tls_) return encrypt_queued() && send_ciphertext();
+  if (tls()) return encrypt_queued() && send_ciphertext();
   while (outbound_head_ < outbound_.size()) {
     auto& iov = loop_->iov;
     iov.clear();
@@ -209,28 +259,28 @@ bool Transport::encrypt_queued() {
     const OutboundFrame& frame = *outbound_[outbound_head_];
     const std::string_view bytes(frame.data(), frame.size());
     if (!gather.empty() && gather.size() + bytes.size() > kRecordBytes) {
-      ok = tls_->write(gather);
+      ok = tls()->write(gather);
       gather.clear();
     }
     if (bytes.size() >= kRecordBytes) {
-      ok = ok && tls_->write(bytes);
+      ok = ok && tls()->write(bytes);
     } else {
       gather.append(bytes);
     }
-    outbound_bytes_ -= bytes.size();
+    outbound_bytes_ -= static_cast<std::uint32_t>(bytes.size());
     outbound_[outbound_head_].reset();
   }
-  ok = ok && tls_->write(gather);
+  ok = ok && tls()->write(gather);
   outbound_.clear();
   outbound_head_ = 0;
   if (ok) return true;
-  spdlog::debug("TLS: {}", tls_->failure());
+  spdlog::debug("TLS: {}", tls()->failure());
   events_->on_transport_closed();
   return false;
 }
 
 bool Transport::send_ciphertext() {
-  for (auto pending = tls_->ciphertext(); !pending.empty(); pending = tls_->ciphertext()) {
+  for (auto pending = tls()->ciphertext(); !pending.empty(); pending = tls()->ciphertext()) {
     const ssize_t n = ::send(fd_, pending.data(), pending.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -243,13 +293,13 @@ bool Transport::send_ciphertext() {
       events_->on_transport_closed();
       return false;
     }
-    tls_->consume_ciphertext(static_cast<std::size_t>(n));
+    tls()->consume_ciphertext(static_cast<std::size_t>(n));
   }
   return true;
 }
 
 void Transport::consume_written(std::size_t written) {
-  outbound_bytes_ -= written;
+  outbound_bytes_ -= static_cast<std::uint32_t>(written);
   while (written > 0) {
     const std::size_t left = outbound_[outbound_head_]->size() - outbound_head_offset_;
     if (written < left) {
@@ -271,12 +321,12 @@ void Transport::shutdown_when_flushed() {
 // it: closing a socket with unread input would send a reset instead.
 void Transport::finish_if_done() {
   if (!shutdown_requested_ || send_shut_ || closed() || outbound_head_ < outbound_.size() || waiting_writable_) return;
-  if (tls_ && !close_notify_sent_) {
+  if (tls() && !close_notify_sent_) {
     close_notify_sent_ = true;
-    tls_->close_notify();
+    tls()->close_notify();
     if (!send_ciphertext() || waiting_writable_) return;  // EPOLLOUT's flush comes back here
   }
-  if (tls_ && !tls_->ciphertext().empty()) return;
+  if (tls() && !tls()->ciphertext().empty()) return;
   send_shut_ = true;
   ::shutdown(fd_, SHUT_WR);
 }

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "loop/event_loop.h"
@@ -28,6 +29,9 @@ class TransportEvents {
   // The queue passed its bound (see send()); called at the flush, outside any
   // fan-out loop.
   virtual void on_outbound_overflow() = 0;
+  // A trusted proxy's PROXY header named the client (null: it named nobody,
+  // e.g. its own health check). Comes before any on_received().
+  virtual void on_proxy_source(const sockaddr_storage* client) = 0;
 
  protected:
   ~TransportEvents() = default;
@@ -35,9 +39,10 @@ class TransportEvents {
 
 class Transport final : public loop::IoHandler {
  public:
-  // `tls` null: plain TCP.
-  Transport(int fd, std::size_t max_outbound_bytes, std::unique_ptr<tls::TlsStream> tls = nullptr)
-      : fd_(fd), max_outbound_bytes_(max_outbound_bytes), tls_(std::move(tls)) {}
+  // `tls` null: plain TCP. `expect_proxy_header`: the peer is a trusted
+  // proxy that starts with a PROXY header (--proxy-protocol).
+  Transport(int fd, std::size_t max_outbound_bytes, std::unique_ptr<tls::TlsStream> tls = nullptr,
+            bool expect_proxy_header = false);
   ~Transport();
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
@@ -69,13 +74,15 @@ class Transport final : public loop::IoHandler {
 
   bool closed() const { return fd_ < 0; }
   bool registered() const { return interest_ != 0; }
-  std::size_t queued_bytes() const { return outbound_bytes_ + (tls_ ? tls_->ciphertext().size() : 0); }
-  bool secure() const { return tls_ != nullptr; }
+  std::size_t queued_bytes() const { return outbound_bytes_ + (tls() ? tls()->ciphertext().size() : 0); }
+  bool secure() const { return tls() != nullptr; }
   sockaddr_storage peer_address() const;
 
  private:
   void read_available();
+  bool take_proxy_header(char*& data, std::size_t& size);
   void decrypt(const char* data, std::size_t size);
+  tls::TlsStream* tls() const { return layers_ ? layers_->tls.get() : nullptr; }
   bool write_queued();  // false once the socket is closed
   bool encrypt_queued();
   bool send_ciphertext();  // false once the socket is closed
@@ -84,17 +91,26 @@ class Transport final : public loop::IoHandler {
   void update_interest();
   void finish_if_done();
 
+  // Every connection holds one: packed without holes. 32 bits count the
+  // queue: the bound is at most 1 GiB (--max-outbound-bytes), a queue passes
+  // it by one frame at most, and send() refuses a frame that would not fit.
   int fd_;
   std::uint32_t interest_ = 0;  // events registered with epoll
-  std::size_t max_outbound_bytes_;
-  TransportLoop* loop_ = nullptr;
-  TransportEvents* events_ = nullptr;
-  std::unique_ptr<tls::TlsStream> tls_;
-  std::vector<FramePtr> outbound_;
-  std::uint64_t outbound_bytes_ = 0;  // queued and not yet written
-  // 32 bits: a frame is at most --max-message-bytes (64 MiB).
+  std::uint32_t max_outbound_bytes_;
+  std::uint32_t outbound_bytes_ = 0;        // queued and not yet written
   std::uint32_t outbound_head_ = 0;         // first frame not fully written
   std::uint32_t outbound_head_offset_ = 0;  // bytes of it already written
+  TransportLoop* loop_ = nullptr;
+  TransportEvents* events_ = nullptr;
+  // What only some connections need, behind one pointer: the TLS stream,
+  // and a PROXY header still to be read.
+  struct Layers {
+    std::unique_ptr<tls::TlsStream> tls;
+    std::string proxy_pending;  // the start of a PROXY header split across reads
+    bool expect_proxy_header = false;
+  };
+  std::unique_ptr<Layers> layers_;
+  std::vector<FramePtr> outbound_;
   bool reading_ = true;
   bool overflowed_ = false;
   bool flush_requested_ = false;

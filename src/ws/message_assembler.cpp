@@ -67,7 +67,7 @@ bool MessageAssembler::fragments_so_far_valid() {
   const std::string_view unchecked = std::string_view(fragments_).substr(utf8_checked_);
   const std::size_t complete_bytes = complete_utf8_prefix(unchecked);
   if (!is_valid_utf8(unchecked.substr(0, complete_bytes))) return false;
-  utf8_checked_ += complete_bytes;
+  utf8_checked_ += static_cast<std::uint32_t>(complete_bytes);
   return true;
 }
 

@@ -4,6 +4,8 @@
 // text is UTF-8, and checks the fragmentation and close-frame rules.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,7 +32,8 @@ struct WsEvent {
 
 class MessageAssembler {
  public:
-  explicit MessageAssembler(std::size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
+  explicit MessageAssembler(std::size_t max_message_bytes)
+      : max_message_bytes_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_bytes, UINT32_MAX))) {}
 
   WsEvent on_frame(const Frame& frame);
   // Bytes of an unfinished fragmented message held so far.
@@ -43,11 +46,13 @@ class MessageAssembler {
   WsEvent complete(Opcode opcode, std::string_view unchecked, std::string_view payload);
   bool fragments_so_far_valid();
 
-  std::size_t max_message_bytes_;
+  // Every connection holds one: the fields are packed (no holes), and a
+  // message is at most 64 MiB, so 32 bits count its bytes.
+  std::string fragments_;
+  std::uint32_t utf8_checked_ = 0;  // bytes of fragments_ known to be valid UTF-8
+  std::uint32_t max_message_bytes_;
   bool in_fragmented_message_ = false;
   Opcode fragmented_opcode_ = Opcode::kText;
-  std::string fragments_;
-  std::size_t utf8_checked_ = 0;  // bytes of fragments_ known to be valid UTF-8
   bool release_fragments_ = false;  // the last event pointed into fragments_
 };
 

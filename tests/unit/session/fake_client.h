@@ -28,14 +28,13 @@ struct World {
   AddressAllowance create_guard{0};
   http::Router router;
   loop::EventLoop loop;
-  LoopContext context{loop, SharedServices{settings, store, join_guard, create_guard, router}};
+  LoopContext context{loop, SharedServices{settings, store, join_guard, create_guard, router, nullptr, nullptr, {}}};
 };
 
 template <typename Handler>
 struct FakeClient : ClientLink, EntryHost {
   World& world;
-  RoomEntry entry{*this};
-  Handler handler{*this, entry};
+  Handler handler{*this};
   std::vector<std::string> received;
   int close_code = 0;
   store::StoreStatus store_answer = store::StoreStatus::kOk;
@@ -56,6 +55,7 @@ struct FakeClient : ClientLink, EntryHost {
   void pause_reading() override {}
   void resume_reading() override {}
   LoopContext& loop() override { return world.context; }
+  RoomEntry room_entry() override { return RoomEntry(*this); }
   const auth::Claims* claims() const override { return held_claims.get(); }
   void set_claims(std::unique_ptr<auth::Claims> claims) override { held_claims = std::move(claims); }
   void move_to(LoopContext&, std::function<void()> then) override { then(); }

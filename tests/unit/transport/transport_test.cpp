@@ -21,6 +21,7 @@ struct Events : TransportEvents {
     ++closed;
     transport->close();
   }
+  void on_proxy_source(const sockaddr_storage*) override {}
   void on_outbound_overflow() override {
     ++overflows;
     transport->discard_unsent();
