@@ -7,10 +7,11 @@
 namespace rk::bench {
 
 std::string init_message(int protocol, std::string_view person, std::string_view join_key,
-                         const std::optional<Resume>& since) {
+                         const std::optional<Resume>& since, std::string_view token) {
   std::string json = protocol == 2 ? R"({"type":"init","v":2,"person":")" : R"({"type":"init","person":")";
   json.append(person).append("\"");
   if (!join_key.empty()) json.append(R"(,"join":")").append(join_key).append("\"");
+  if (!token.empty()) json.append(R"(,"token":")").append(token).append("\"");
   if (since) {
     json.append(R"(,"since":{"epoch":")").append(since->epoch).append(R"(","offset":)");
     json.append(std::to_string(since->offset)).append("}");

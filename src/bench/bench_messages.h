@@ -15,8 +15,9 @@ struct Resume {
   std::uint64_t offset = 0;
 };
 
+// `token`: for a server with --auth-key (empty: none).
 std::string init_message(int protocol, std::string_view person, std::string_view join_key,
-                         const std::optional<Resume>& since);
+                         const std::optional<Resume>& since, std::string_view token = {});
 
 // The sender's index and the send time, as the digits of fractional
 // coordinates (v2 checks ranges). The v2 id asks for an ack, so that the

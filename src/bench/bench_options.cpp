@@ -43,6 +43,11 @@ void add_bench_flags(CLI::App& command, BenchOptions& o) {
   command.add_flag("--tls", o.tls,
                    "Connect with TLS (wss://), as to roomkey --tls-cert or the uWebSockets TLS anchor; the "
                    "server's certificate is not verified (test certificates)");
+  command.add_option("--token", o.token, "For a server with --auth-key: the token every client's init carries");
+  command.add_option("--auth-key", o.auth_key_file,
+                     "For a server with --auth-key (HS256): its secret file; each client gets a token of its own "
+                     "(sub: its name, valid an hour)")
+      ->check(CLI::ExistingFile);
   command.add_option("--resume-rate", o.resume_rate, "resume: members dropped and resumed per second, in turn")
       ->check(CLI::Range(0.01, 1e5))
       ->capture_default_str();

@@ -30,6 +30,8 @@ struct BenchOptions {
   int protocol = 1;        // 2: protocol v2, with the offset checks
   double resume_rate = 1;  // resume mode: drops and resumes per second
   bool tls = false;        // wss://, the server's certificate not checked
+  std::string token;          // the same token for every client (--auth-key servers)
+  std::string auth_key_file;  // or an HS256 secret to mint one per client
 };
 
 void add_bench_flags(CLI::App& command, BenchOptions& options);

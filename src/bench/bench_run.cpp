@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "bench/bench_client.h"
+#include "bench/client_pool.h"
 #include "bench/bench_messages.h"
 #include "bench/bench_support.h"
+#include "bench/bench_tokens.h"
 #include "bench/offset_check.h"
 #include "bench/bench_options.h"
 #include "bench/bench_report.h"
@@ -24,18 +26,9 @@ namespace {
 
 class BenchRun final : public BenchEvents {
  public:
-  explicit BenchRun(const BenchOptions& options) : options_(options), receive_buffer_(1 << 20) {
-    server_.sin_family = AF_INET;
-    server_.sin_port = htons(options.port);
-    if (::inet_pton(AF_INET, options.host.c_str(), &server_.sin_addr) != 1)
-      throw std::runtime_error("--host must be an IPv4 address");
-    sources_ = parse_source_ips(options.source_ips);
-    if (options.tls && !(tls_context_ = tls::unverified_client_context()))
-      throw std::runtime_error("cannot create a TLS client context");
-    const int clients = options.rooms * options.members;
-    for (int i = 0; i < clients; ++i)
-      clients_.push_back(std::make_unique<BenchClient>(loop_, *this, receive_buffer_, plain_buffer_,
-                                                       tls_context_.get(), i));
+  explicit BenchRun(const BenchOptions& options)
+      : options_(options), clients_(loop_, *this, options, [this](int client) { return init_for(client); }) {
+    const int clients = clients_.size();
     keys_.resize(static_cast<std::size_t>(options.rooms));
     joined_seen_.resize(static_cast<std::size_t>(options.rooms));
     sent_.resize(static_cast<std::size_t>(clients));
@@ -50,7 +43,7 @@ class BenchRun final : public BenchEvents {
   int run() {
     start_ = Clock::now();
     if (options_.server_pid) tally_.rss_before_kb = status_kb(options_.server_pid, "VmRSS:");
-    for (int room = 0; room < options_.rooms; ++room) queue_connect(room * options_.members);
+    for (int room = 0; room < options_.rooms; ++room) clients_.queue(room * options_.members);
     progress_timer();
     loop_.run();
     print_report();
@@ -59,8 +52,7 @@ class BenchRun final : public BenchEvents {
 
   // ---- BenchEvents
   void on_open(int client) override {
-    --pending_;
-    pump_connects();
+    clients_.settled();
     if (member_of(client) != 0 && options_.mode != "churn") ++joiners_open_;
   }
 
@@ -71,7 +63,7 @@ class BenchRun final : public BenchEvents {
       if (++rooms_ready_ == options_.rooms) begin_churn();
       return;
     }
-    for (int m = 1; m < options_.members; ++m) queue_connect(room * options_.members + m);
+    for (int m = 1; m < options_.members; ++m) clients_.queue(room * options_.members + m);
     if (options_.members == 1) room_ready();
   }
 
@@ -110,7 +102,7 @@ class BenchRun final : public BenchEvents {
       return;
     const std::int64_t now = micros_since(start_);
     if (sender == client) ++tally_.echo;
-    if (sender < 0 || sender >= static_cast<std::int64_t>(clients_.size()) ||
+    if (sender < 0 || sender >= clients_.size() ||
         room_of(static_cast<int>(sender)) != room_of(client)) {
       ++tally_.wrong_room;
       return;
@@ -145,14 +137,12 @@ class BenchRun final : public BenchEvents {
     if (options_.mode == "churn" && member_of(client) != 0 && by_server && !failed) {
       ++tally_.churn_completed;
       tally_.churn_last_us = micros_since(start_);
-      --pending_;
       if (tally_.churn_completed == tally_.churners) return loop_.stop();
-      return pump_connects();
+      return clients_.settled();
     }
     if (failed && !setup_done_) {
       ++tally_.connect_errors;
-      --pending_;
-      pump_connects();
+      clients_.settled();
     } else if (by_server) {
       ++tally_.closed_by_server;
     }
@@ -166,32 +156,15 @@ class BenchRun final : public BenchEvents {
 
   bool v2() const { return options_.protocol == 2; }
 
-  std::string init_for(int client) const {
+  ClientPool::Init init_for(int client) const {
     const auto index = static_cast<std::size_t>(client);
     const auto room = static_cast<std::size_t>(room_of(client));
     std::optional<Resume> since;
     if (resuming_[index]) since = Resume{epochs_[room], offsets_[index].last_seen()};
-    return init_message(options_.protocol, person(client), member_of(client) ? keys_[room] : "", since);
-  }
-
-  void queue_connect(int client) {
-    connect_queue_.push_back(client);
-    pump_connects();
-  }
-
-  void pump_connects() {
-    while (pending_ < options_.max_pending && !connect_queue_.empty()) {
-      const int client = connect_queue_.front();
-      connect_queue_.pop_front();
-      const sockaddr_in* source =
-          sources_.empty() ? nullptr : &sources_[static_cast<std::size_t>(client) % sources_.size()];
-      ++pending_;
-      const bool churner = options_.mode == "churn" && member_of(client) != 0;
-      if (!clients_[static_cast<std::size_t>(client)]->connect(server_, source, init_for(client), churner)) {
-        ++tally_.connect_errors;
-        --pending_;
-      }
-    }
+    const bool churner = options_.mode == "churn" && member_of(client) != 0;
+    return {init_message(options_.protocol, person(client), member_of(client) ? keys_[room] : "", since,
+                         tokens_.for_person(person(client))),
+            churner};
   }
 
   void room_ready() {
@@ -213,14 +186,14 @@ class BenchRun final : public BenchEvents {
     loop_.add_timer(std::chrono::microseconds(window_end_us_ - now), [this] { end_window(); });
     if (options_.rate > 0) {
       const double period_us = 1e6 / options_.rate;
-      for (std::size_t i = 0; i < clients_.size(); ++i)
-        next_send_us_[i] = now + static_cast<std::int64_t>(period_us * static_cast<double>(i) /
-                                                           static_cast<double>(clients_.size()));
+      for (int i = 0; i < clients_.size(); ++i)
+        next_send_us_[static_cast<std::size_t>(i)] =
+            now + static_cast<std::int64_t>(period_us * i / static_cast<double>(clients_.size()));
       rate_tick();
       if (options_.mode == "resume")
         loop_.add_timer(std::chrono::microseconds(window_start_us_ - now), [this] { resume_tick(); });
     } else {
-      for (std::size_t i = 0; i < clients_.size(); ++i) refill(static_cast<int>(i));
+      for (int i = 0; i < clients_.size(); ++i) refill(i);
     }
   }
 
@@ -253,7 +226,7 @@ class BenchRun final : public BenchEvents {
   }
 
   void send_locations(int client, int count) {
-    auto& connection = *clients_[static_cast<std::size_t>(client)];
+    auto& connection = clients_[client];
     if (!connection.open() || count <= 0) return;
     std::string batch;
     const std::string name = person(client);
@@ -275,7 +248,7 @@ class BenchRun final : public BenchEvents {
     const std::uint64_t outstanding_deliveries = sent_[index] * fanout - delivered_from_[index];
     const auto outstanding = static_cast<int>((outstanding_deliveries + fanout - 1) / fanout);
     if (outstanding > options_.inflight / 2) return;
-    if (clients_[index]->unsent_bytes() > 0) return;
+    if (clients_[client].unsent_bytes() > 0) return;
     send_locations(client, options_.inflight - outstanding);
   }
 
@@ -283,7 +256,7 @@ class BenchRun final : public BenchEvents {
     if (!measuring_) return;
     const std::int64_t now = micros_since(start_);
     const double period_us = 1e6 / options_.rate;
-    for (std::size_t i = 0; i < clients_.size(); ++i) {
+    for (std::size_t i = 0; i < next_send_us_.size(); ++i) {
       if (next_send_us_[i] > now) continue;
       send_locations(static_cast<int>(i), 1);
       next_send_us_[i] += static_cast<std::int64_t>(period_us);
@@ -295,18 +268,14 @@ class BenchRun final : public BenchEvents {
   // ---- resume: members drop and come back with `since`
   void resume_tick() {
     if (!measuring_) return;
-    for (int tries = 0; tries < static_cast<int>(clients_.size()); ++tries) {
-      next_resumer_ = (next_resumer_ + 1) % static_cast<int>(clients_.size());
+    for (int tries = 0; tries < clients_.size(); ++tries) {
+      next_resumer_ = (next_resumer_ + 1) % clients_.size();
       const auto index = static_cast<std::size_t>(next_resumer_);
-      if (member_of(next_resumer_) == 0 || resuming_[index] || !clients_[index]->open()) continue;
+      if (member_of(next_resumer_) == 0 || resuming_[index] || !clients_[next_resumer_].open()) continue;
       resuming_[index] = true;
       ++tally_.resumes;
-      clients_[index]->drop();
-      ++pending_;
-      if (!clients_[index]->connect(server_, nullptr, init_for(next_resumer_))) {
-        --pending_;
-        ++tally_.connect_errors;
-      }
+      clients_[next_resumer_].drop();
+      clients_.connect_now(next_resumer_);
       break;
     }
     loop_.add_timer(std::chrono::microseconds(static_cast<std::int64_t>(1e6 / options_.resume_rate)),
@@ -326,7 +295,7 @@ class BenchRun final : public BenchEvents {
       if (options_.server_pid) tally_.rss_held_kb = status_kb(options_.server_pid, "VmRSS:");
     });
     loop_.add_timer(std::chrono::microseconds(static_cast<std::int64_t>(options_.duration_s * 1e6)), [this] {
-      for (auto& client : clients_) tally_.held += client->open() ? 1 : 0;
+      for (int i = 0; i < clients_.size(); ++i) tally_.held += clients_[i].open() ? 1 : 0;
       loop_.stop();
     });
   }
@@ -340,12 +309,11 @@ class BenchRun final : public BenchEvents {
     tally_.self_cpu_start = cpu_seconds_of_self();
     for (int room = 0; room < options_.rooms; ++room) {
       for (int m = 1; m < options_.members; ++m) {
-        connect_queue_.push_back(room * options_.members + m);
         ++tally_.churners;
+        clients_.queue(room * options_.members + m);
       }
     }
     if (tally_.churners == 0) return loop_.stop();
-    pump_connects();
   }
 
   // ---- output
@@ -363,23 +331,18 @@ class BenchRun final : public BenchEvents {
       tally_.offset_gaps += check.gaps();
       tally_.offset_duplicates += check.duplicates();
     }
-    write_report(options_, clients_.size(), tally_);
+    tally_.connect_errors += clients_.failed_to_start();
+    write_report(options_, static_cast<std::size_t>(clients_.size()), tally_);
   }
 
   const BenchOptions& options_;
   loop::EventLoop loop_;
-  std::vector<char> receive_buffer_;
-  std::vector<char> plain_buffer_ = std::vector<char>(1 << 20);
-  tls::ContextPtr tls_context_;
-  sockaddr_in server_{};
-  std::vector<sockaddr_in> sources_;
-  std::vector<std::unique_ptr<BenchClient>> clients_;
+  BenchTokens tokens_{options_.token, options_.auth_key_file};
+  ClientPool clients_;
   std::vector<std::string> keys_;
   std::vector<int> joined_seen_;
-  std::deque<int> connect_queue_;
   std::string padding_;
   Clock::time_point start_;
-  int pending_ = 0;
   int rooms_ready_ = 0;
   int joiners_open_ = 0;
   bool setup_done_ = false;

@@ -45,6 +45,27 @@ def server(store_spec):
 
 
 @pytest.fixture
+def sqlite_spec(tmp_path):
+    return f"sqlite:{tmp_path / 'rooms.db'}"
+
+
+@pytest.fixture
+def start(sqlite_spec):
+    """For tests that are about roomkey itself, not its store: starts roomkey
+    on SQLite with extra flags; stops every one started."""
+    started = []
+
+    def make(*extra_args):
+        srv = RoomkeyServer(sqlite_spec, *extra_args).start()
+        started.append(srv)
+        return srv
+
+    yield make
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture
 def make_server(store_spec):
     """For tests that need their own flags or to restart the server; the same
     store each time unless one is given."""

@@ -8,7 +8,6 @@ import websockets
 
 import v1
 import v2
-from roomkey_server import RoomkeyServer
 from v1 import recv_json
 
 
@@ -16,18 +15,6 @@ def run(coro):
     return asyncio.run(coro)
 
 
-@pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def make(*extra_args):
-        srv = RoomkeyServer(f"sqlite:{tmp_path / 'rooms.db'}", *extra_args).start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 def test_creates_beyond_the_per_address_limit_are_refused_in_both_protocols(start):

@@ -12,13 +12,12 @@ import time
 
 import jwt
 import pytest
-import websockets
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 import v1
 import v2
-from roomkey_server import BINARY, RoomkeyServer
+from roomkey_server import BINARY
 from v1 import recv_json
 
 SECRET = "0123456789abcdef0123456789abcdef-roomkey-test"
@@ -43,18 +42,6 @@ def hs256_by_hand(claims, secret):
     return signed + "." + b64url(hmac.new(secret, signed.encode(), hashlib.sha256).digest())
 
 
-@pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def make(*extra_args):
-        srv = RoomkeyServer(f"sqlite:{tmp_path / 'rooms.db'}", *extra_args).start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 @pytest.fixture
@@ -307,3 +294,17 @@ def test_bad_auth_keys_are_refused_at_startup(tmp_path):
         result = subprocess.run([BINARY, "serve", "--port", "0", "--store", "memory", "--auth-key", str(path)],
                                 capture_output=True, text=True, timeout=10)
         assert result.returncode == 2 and expected in result.stderr, (path, result.stderr)
+
+
+def test_bench_mints_a_token_per_client_or_sends_the_one_given(start, secret_file):
+    srv = start("--auth-key", str(secret_file), "--max-messages-per-second", "0")
+    for flags in (["--auth-key", str(secret_file)], ["--token", hs256(sub="bench")]):
+        result = subprocess.run([BINARY, "bench", "--port", str(srv.port), "--rooms", "3", "--members", "3",
+                                 "--inflight", "4", "--duration", "1", "--warmup", "0.2", *flags],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        assert report["delivered"] > 50 and report["missing"] == 0 and report["error_msgs"] == 0, report
+    result = subprocess.run([BINARY, "bench", "--port", str(srv.port), "--rooms", "1", "--members", "2",
+                             "--duration", "1"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Unauthorized: no token." in result.stderr

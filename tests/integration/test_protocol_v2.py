@@ -4,10 +4,8 @@ import asyncio
 import json
 import os
 import re
-import socket
 import time
 
-import pytest
 
 import rawws
 import v1
@@ -20,24 +18,8 @@ def run(coro):
     return asyncio.run(coro)
 
 
-@pytest.fixture
-def sqlite_spec(tmp_path):
-    return f"sqlite:{tmp_path / 'rooms.db'}"
 
 
-@pytest.fixture
-def start(sqlite_spec):
-    """Starts roomkey on SQLite with extra flags; stops every one started."""
-    started = []
-
-    def make(*extra_args):
-        srv = RoomkeyServer(sqlite_spec, *extra_args).start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 ID = re.compile(r"^[0-9a-z]{1,32}$")

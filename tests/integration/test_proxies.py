@@ -13,8 +13,7 @@ import pytest
 import websockets
 
 import rawws
-import v1
-from roomkey_server import BINARY, RoomkeyServer
+from roomkey_server import BINARY
 from v1 import recv_json
 
 TOO_MANY = "Too many rooms created from your address: wait a minute before creating another."
@@ -24,18 +23,6 @@ def run(coro):
     return asyncio.run(coro)
 
 
-@pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def make(*extra_args):
-        srv = RoomkeyServer(f"sqlite:{tmp_path / 'rooms.db'}", *extra_args).start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 async def create_as(url, forwarded_for=None, sock=None):

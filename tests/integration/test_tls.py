@@ -16,7 +16,7 @@ import pytest
 
 import v1
 import v2
-from roomkey_server import BINARY, RoomkeyServer
+from roomkey_server import BINARY
 from tls_files import bundle, make_pair
 from v1 import recv_json
 
@@ -34,18 +34,6 @@ def pairs(tmp_path, monkeypatch):
     return {"alpha": alpha, "beta": beta}
 
 
-@pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def make(*extra_args):
-        srv = RoomkeyServer(f"sqlite:{tmp_path / 'rooms.db'}", *extra_args).start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 @pytest.fixture

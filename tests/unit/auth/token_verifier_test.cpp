@@ -1,10 +1,10 @@
 #include "auth/token_verifier.h"
 
-#include <openssl/hmac.h>
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "bench/bench_tokens.h"
 
 namespace rk::auth {
 namespace {
@@ -12,28 +12,9 @@ namespace {
 constexpr std::string_view kSecret = "unit-test-secret-unit-test-secret-42";
 constexpr std::int64_t kNow = 1'800'000'000;
 
-std::string base64url(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const unsigned char byte : bytes) {
-    bits = (bits << 8) | byte;
-    count += 8;
-    while (count >= 6) out.push_back(kAlphabet[(bits >> (count -= 6)) & 63]);
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  return out;
-}
-
 std::string token(std::string_view claims, std::string_view header = R"({"alg":"HS256","typ":"JWT"})",
                   std::string_view secret = kSecret) {
-  std::string signed_part = base64url(header) + "." + base64url(claims);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac, &length);
-  return signed_part + "." + base64url(std::string_view(reinterpret_cast<char*>(mac), length));
+  return bench::sign_hs256(header, claims, secret);
 }
 
 std::unique_ptr<TokenVerifier> verifier(VerifierOptions options = {}) {
