@@ -3,7 +3,9 @@
 // signed with the server's own HS256 secret, so that every claim rule runs on
 // hostile JSON. Whatever comes in, a verdict is either a refusal with a
 // reason that never quotes the token, or claims that keep the rules: a
-// subject of 1 to 256 bytes, a name likewise, rooms only when not all rooms.
+// subject of 1 to 256 bytes, a name likewise, and joins allowed exactly for
+// the rooms listed (or all).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,7 +38,11 @@ void check_verdict(const rk::auth::Verdict& verdict, std::string_view token) {
   const auto& claims = verdict.claims;
   check(!claims.subject.empty() && claims.subject.size() <= 256);
   check(!claims.name.empty() && claims.name.size() <= 256);
-  check(claims.all_rooms || !claims.may_join("a key not in the list, surely"));
+  // The rooms a token lists are exactly the ones it may join (or all).
+  for (const std::string& room : claims.rooms) check(claims.may_join(room));
+  constexpr std::string_view kProbe = "a key the token may not name";
+  const bool listed = std::find(claims.rooms.begin(), claims.rooms.end(), kProbe) != claims.rooms.end();
+  check(claims.may_join(kProbe) == (claims.all_rooms || listed));
 }
 
 }  // namespace
