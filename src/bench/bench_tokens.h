@@ -14,7 +14,6 @@ class BenchTokens {
   // short secret file.
   BenchTokens(std::string fixed_token, const std::string& secret_file);
 
-  bool active() const { return !fixed_.empty() || !secret_.empty(); }
   // The token for the client named `person` (empty when inactive).
   std::string for_person(std::string_view person) const;
 

@@ -75,7 +75,6 @@ class Transport final : public loop::IoHandler {
   bool closed() const { return fd_ < 0; }
   bool registered() const { return interest_ != 0; }
   std::size_t queued_bytes() const { return outbound_bytes_ + (tls() ? tls()->ciphertext().size() : 0); }
-  bool secure() const { return tls() != nullptr; }
   sockaddr_storage peer_address() const;
 
  private:

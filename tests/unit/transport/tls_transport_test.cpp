@@ -9,24 +9,14 @@
 #include <vector>
 
 #include "tls/tls_context.h"
+#include "recording_events.h"
 #include "transport/transport.h"
 #include "../tls/test_certificate.h"
 
 namespace rk::transport {
 namespace {
 
-struct Events : TransportEvents {
-  Transport* transport = nullptr;
-  std::string received;
-  int closed = 0;
-  void on_received(char* data, std::size_t size) override { received.append(data, size); }
-  void on_transport_closed() override {
-    ++closed;
-    transport->close();
-  }
-  void on_proxy_source(const sockaddr_storage*) override {}
-  void on_outbound_overflow() override {}
-};
+using Events = testing::RecordingEvents;
 
 struct TlsTransportTest : ::testing::Test {
   tls::testing::TestCertificate certificate;

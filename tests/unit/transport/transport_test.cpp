@@ -1,3 +1,4 @@
+#include "recording_events.h"
 #include "transport/transport.h"
 
 #include <fcntl.h>
@@ -11,23 +12,7 @@
 namespace rk::transport {
 namespace {
 
-struct Events : TransportEvents {
-  Transport* transport = nullptr;
-  std::string received;
-  int closed = 0;
-  int overflows = 0;
-  void on_received(char* data, std::size_t size) override { received.append(data, size); }
-  void on_transport_closed() override {
-    ++closed;
-    transport->close();
-  }
-  void on_proxy_source(const sockaddr_storage*) override {}
-  void on_outbound_overflow() override {
-    ++overflows;
-    transport->discard_unsent();
-    transport->send_unbounded(share_frame("close"));
-  }
-};
+using Events = testing::RecordingEvents;
 
 struct TransportTest : ::testing::Test {
   loop::EventLoop loop;
