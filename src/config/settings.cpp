@@ -12,6 +12,7 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       .add_option("--store", s.store,
                   "Where room keys are kept: sqlite:PATH (created on first start), "
                   "mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE, mariadb://USER@/DATABASE?socket=PATH, "
+                  "redis://[:PASSWORD@]HOST[:PORT][/DB], redis+unix://[:PASSWORD@]/PATH[?db=DB], "
                   "or memory (lost on exit)")
       ->capture_default_str();
   auto* cert = command
@@ -36,7 +37,7 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->capture_default_str();
   command
       .add_option("--store-password-file", s.store_password_file,
-                  "File holding the MariaDB password, when the URL has none (else $ROOMKEY_STORE_PASSWORD)")
+                  "File holding the MariaDB or Redis password, when the URL has none (else $ROOMKEY_STORE_PASSWORD)")
       ->check(CLI::ExistingFile);
   command
       .add_option("--max-message-bytes", s.max_message_bytes,

@@ -6,6 +6,7 @@
 
 #include "store/mariadb/mariadb_backend.h"
 #include "store/memory/memory_backend.h"
+#include "store/redis/redis_backend.h"
 #include "store/sqlite/sqlite_backend.h"
 #include "store/store_runner.h"
 
@@ -19,16 +20,21 @@ std::unique_ptr<RoomStore> single(const StoreOptions& options, Args&&... args) {
   return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms, options.room_ttl_s);
 }
 
-void fill_password(MariadbConfig& config, const StoreOptions& options) {
+template <typename Config>
+void fill_password(Config& config, const StoreOptions& options) {
   if (config.password_given) return;
   if (!options.password_file.empty()) {
     std::ifstream file(options.password_file);
     if (!file) throw StoreOpenError("cannot read --store-password-file '" + options.password_file + "'");
     std::getline(file, config.password);
     if (!config.password.empty() && config.password.back() == '\r') config.password.pop_back();
+    config.password_given = true;
     return;
   }
-  if (const char* password = std::getenv("ROOMKEY_STORE_PASSWORD")) config.password = password;
+  if (const char* password = std::getenv("ROOMKEY_STORE_PASSWORD")) {
+    config.password = password;
+    config.password_given = true;
+  }
 }
 
 std::unique_ptr<RoomStore> open_mariadb(std::string_view spec, const StoreOptions& options) {
@@ -38,6 +44,18 @@ std::unique_ptr<RoomStore> open_mariadb(std::string_view spec, const StoreOption
   std::vector<std::unique_ptr<StoreBackend>> backends;
   for (int i = 0; i < config.pool_size; ++i) backends.push_back(std::make_unique<MariadbBackend>(config));
   return std::make_unique<StoreRunner>(std::move(backends), options.max_rooms, options.room_ttl_s);
+}
+
+std::unique_ptr<RoomStore> open_redis(std::string_view spec, const StoreOptions& options) {
+  redis::RedisConfig config;
+  try {
+    config = redis::parse_redis_url(spec);
+  } catch (const redis::UrlError& error) {
+    throw StoreOpenError(std::string("--store: ") + error.what());
+  }
+  fill_password(config, options);
+  // One connection: its batches are pipelined, so it keeps up with a pool's worth of SQL connections.
+  return single<RedisBackend>(options, std::move(config), options.room_ttl_s);
 }
 
 }  // namespace
@@ -50,8 +68,9 @@ std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions&
     return single<SqliteBackend>(options, std::string(path));
   }
   if (spec.starts_with("mariadb://")) return open_mariadb(spec, options);
+  if (redis::is_redis_url(spec)) return open_redis(spec, options);
   throw StoreOpenError("unknown --store '" + std::string(spec) +
-                       "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE or memory");
+                       "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE, redis://HOST:PORT or memory");
 }
 
 }  // namespace rk::store

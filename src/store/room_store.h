@@ -64,6 +64,9 @@ class StoreBackend {
   // returns how many, or nothing if the store cannot answer now. A row with
   // no last use yet (the original server's) is given one now instead.
   virtual std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) = 0;
+  // True if the store drops unused rooms on its own (Redis's key expiry):
+  // then expire_unused() removes nothing and rooms are re-counted instead.
+  virtual bool expires_by_itself() const { return false; }
   virtual std::string describe() const = 0;
 };
 

@@ -27,6 +27,11 @@ StoreRunner::StoreRunner(std::vector<std::unique_ptr<StoreBackend>> backends, st
 
 // Between batches, on the first store thread only.
 void StoreRunner::expire_rooms(StoreBackend& backend) {
+  if (backend.expires_by_itself()) {
+    if (max_rooms_ == 0) return;
+    if (const auto count = backend.count_rooms()) rooms_.store(*count);  // may miss creates in flight: they settle
+    return;
+  }
   const auto removed = backend.expire_unused(room_ttl_s_);
   if (!removed) return;
   if (*removed > 0) spdlog::info("room expiry: removed {} room{} not joined for {} s (--room-ttl)", *removed,

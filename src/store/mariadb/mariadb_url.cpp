@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "store/room_store.h"
+#include "util/percent_decode.h"
 
 namespace rk::store {
 namespace {
@@ -15,28 +16,10 @@ constexpr std::string_view kShape =
   throw StoreOpenError("bad --store URL: " + std::string(why) + " (" + std::string(kShape) + ")");
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) fail("truncated %-escape");
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) fail("bad %-escape");
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
+std::string percent_decoded(std::string_view text) {
+  auto decoded = percent_decode(text);
+  if (!decoded) fail("bad or truncated %-escape");
+  return std::move(*decoded);
 }
 
 template <typename T>
@@ -55,7 +38,7 @@ void apply_query(MariadbConfig& config, std::string_view query) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) fail("query item without '='");
     const std::string_view name = item.substr(0, eq);
-    const std::string value = percent_decode(item.substr(eq + 1));
+    const std::string value = percent_decoded(item.substr(eq + 1));
     if (name == "socket") {
       config.unix_socket = value;
     } else if (name == "pool") {
@@ -86,16 +69,16 @@ MariadbConfig parse_mariadb_url(std::string_view url) {
   std::string_view location = url.substr(at + 1);
 
   const auto colon = credentials.find(':');
-  config.user = percent_decode(credentials.substr(0, colon));
+  config.user = percent_decoded(credentials.substr(0, colon));
   if (config.user.empty()) fail("empty user");
   if (colon != std::string_view::npos) {
-    config.password = percent_decode(credentials.substr(colon + 1));
+    config.password = percent_decoded(credentials.substr(colon + 1));
     config.password_given = true;
   }
 
   const auto slash = location.find('/');
   if (slash == std::string_view::npos) fail("no /DATABASE");
-  config.database = percent_decode(location.substr(slash + 1));
+  config.database = percent_decoded(location.substr(slash + 1));
   if (config.database.empty()) fail("empty database name");
   const std::string_view host_port = location.substr(0, slash);
   if (host_port.empty()) {
