@@ -35,6 +35,12 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       .add_option("--auth-leeway", s.auth_leeway_s, "Token auth: seconds of clock skew allowed on exp and nbf")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  command.add_option(
+      "--cluster", s.cluster,
+      "Cluster mode: share rooms with every roomkey node that names the same Redis (redis://[:PASSWORD@]HOST[:PORT] "
+      "or redis+unix://...; Redis 7 or later, a single server or a Redis Cluster): a client may join on any node. "
+      "History and last-known state then live in Redis. Without --store, rooms are kept in that Redis too; a "
+      "--store must be one every node shares (redis:// or mariadb://)");
   command
       .add_option("--store-password-file", s.store_password_file,
                   "File holding the MariaDB or Redis password, when the URL has none (else $ROOMKEY_STORE_PASSWORD)")

@@ -17,6 +17,7 @@ struct Settings {
   std::uint16_t port = 8001;  // the original server's port
   std::string store = "sqlite:./roomkey.db";
   std::string store_password_file;  // for mariadb:// URLs without a password
+  std::string cluster;  // redis://...: share rooms with the other nodes using this Redis; empty: a single node
   std::size_t max_message_bytes = 1 << 20;
   unsigned threads = 0;  // 0: one per core this process may use
   std::string log_level = "info";

@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "auth/token_verifier.h"
+#include "cluster/cluster_bus.h"
+#include "cluster/startup_check.h"
+#include "session/cluster_sync.h"
 #include "net/admission.h"
 #include "net/http_routes.h"
 #include "net/listener.h"
@@ -110,10 +113,32 @@ int serve(const config::Settings& settings) {
       return kExitUsage;
     }
   }
+  std::string store_spec = settings.store;
+  redis::RedisConfig cluster_redis;
+  if (!settings.cluster.empty()) {
+    try {
+      cluster_redis = redis::parse_redis_url(settings.cluster);
+    } catch (const redis::UrlError& error) {
+      std::cerr << "roomkey: --cluster: " << error.what() << "\n";
+      return kExitUsage;
+    }
+    // Every node must see every room: a store of this process's own will not do.
+    if (store_spec == config::Settings{}.store) {
+      store_spec = settings.cluster;
+    } else if (store_spec.starts_with("sqlite:") || store_spec == "memory") {
+      std::cerr << "roomkey: --cluster needs a store every node shares: leave --store out (rooms are then kept in "
+                   "the cluster's Redis), or give a redis:// or mariadb:// one\n";
+      return kExitUsage;
+    }
+    if (const std::string problem = cluster::check_redis(cluster_redis); !problem.empty()) {
+      std::cerr << "roomkey: --cluster: " << problem << "\n";
+      return kExitUsage;
+    }
+  }
   std::unique_ptr<store::RoomStore> store;
   try {
-    store = store::open_store(settings.store, {settings.store_password_file, settings.max_rooms,
-                                               static_cast<std::int64_t>(settings.room_ttl_s)});
+    store = store::open_store(store_spec, {settings.store_password_file, settings.max_rooms,
+                                           static_cast<std::int64_t>(settings.room_ttl_s)});
   } catch (const std::exception& e) {
     std::cerr << "roomkey: " << e.what() << "\n";
     return kExitUsage;
@@ -152,9 +177,17 @@ int serve(const config::Settings& settings) {
   }
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
+  std::unique_ptr<cluster::ClusterBus> bus;
+  if (!settings.cluster.empty()) {
+    bus = std::make_unique<cluster::ClusterBus>(
+        cluster::BusOptions{cluster_redis, cluster::new_node_id(), settings.history_size,
+                            static_cast<std::int64_t>(settings.history_ttl_s * 1000),
+                            static_cast<std::int64_t>(settings.state_ttl_s * 1000)},
+        thread_count);
+  }
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
   session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
-  const http::Router router = make_router();
+  const http::Router router = make_router([&bus](std::string& why) { return !bus || bus->healthy(why); });
   session::AddressAllowance create_guard(settings.max_creates_per_minute);
   const session::SharedServices shared{
       settings, *store, join_guard, create_guard, router, verifier.get(),
@@ -164,6 +197,10 @@ int serve(const config::Settings& settings) {
   for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
+  for (std::size_t i = 0; bus && i < workers.size(); ++i) {
+    workers[i]->context().join_cluster(bus->port(i));
+    bus->connect_loop(i, workers[i]->loop(), *workers[i]->context().cluster);
+  }
   for (auto& worker : workers) {
     worker->context().tls_context = tls_context;
     worker->context().set_peers(contexts);
@@ -173,6 +210,10 @@ int serve(const config::Settings& settings) {
   }
 
   if (verifier) spdlog::info("token auth on: {} tokens", verifier->algorithm());
+  if (bus) {
+    spdlog::info("cluster mode: node {}, sharing rooms through Redis {}", bus->node(), cluster_redis.where());
+    bus->start();
+  }
   spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
                listener.port,
                thread_count, thread_count == 1 ? "" : "s", store->describe());
@@ -192,6 +233,7 @@ int serve(const config::Settings& settings) {
   for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([&, i] { workers[i]->loop().run(); });
   workers[0]->loop().run();
   for (auto& thread : threads) thread.join();
+  if (bus) bus->stop();  // after the loops: their members' leaves go out first
   ::close(listener.fd);
   store->drain();  // every acknowledged write is already durable; this ends the store threads
   spdlog::info("roomkey stopped");

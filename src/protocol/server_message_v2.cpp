@@ -130,6 +130,16 @@ FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<c
   return frame_of(out);
 }
 
+FramePtr reset_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> state) {
+  std::string out = R"({"type":"reset","epoch":)";
+  out.append(json_string(epoch));
+  out.append(R"(,"offset":)").append(Number(offset).view());
+  out.append(R"(,"state":)");
+  append_publications(out, state);
+  out.push_back('}');
+  return frame_of(out);
+}
+
 FramePtr ack_frame(std::string_view id_json, std::uint64_t offset) {
   const Number number(offset);
   return ws::make_text_frame({R"({"type":"ack","id":)", id_json, R"(,"offset":)", number.view(), "}"});

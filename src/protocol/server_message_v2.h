@@ -53,6 +53,9 @@ FramePtr presence_leave_frame(const MemberView& member, std::string_view reason)
 FramePtr presence_list_frame(std::span<const MemberView> members);
 FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> publications);
 FramePtr ack_frame(std::string_view id_json, std::uint64_t offset);
+// {"type":"reset","epoch":E,"offset":O,"state":[...]}: the member's sequence
+// was broken (cluster mode: Redis was unreachable); it goes on from (E, O).
+FramePtr reset_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> state);
 // {"type":"refreshed","exp":SECONDS}: the new token's expiry.
 FramePtr refreshed_frame(std::int64_t expires_at);
 FramePtr destroyed_frame(std::string_view key);

@@ -44,6 +44,9 @@ class RoomMember {
   // The room was destroyed and has already let go of its members: each tells
   // its own client in its own protocol and leaves without a leave notice.
   virtual void room_destroyed(std::string_view key) = 0;
+  // Cluster mode: the member's publication took `offset` in the room's
+  // sequence (Redis's, known only once it came back).
+  virtual void acknowledged(std::string_view ack_id, std::uint64_t offset) = 0;
 
  protected:
   ~RoomMember() = default;

@@ -3,6 +3,8 @@
 // publications (epoch + offset), and its log (history and last-known state).
 // Touched by one loop thread only.
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,17 @@ class Room {
   struct Seat {
     RoomMember* member;
     Protocol protocol;
+  };
+  // Cluster mode: a member connected to another node.
+  struct RemoteMember {
+    MemberInfo info;
+    std::string node;
+  };
+  // Cluster mode: whether the room's sequence is Redis's.
+  enum class Sync : std::uint8_t {
+    kLocal,    // this process's own (single node, or Redis unreachable)
+    kLoading,  // being read from Redis; joiners wait
+    kShared,   // Redis's: publications go through it
   };
 
   Room(std::string key, std::string epoch, Retention& retention)
@@ -42,6 +55,26 @@ class Room {
   const std::string& epoch() const { return epoch_; }
   std::uint64_t offset() const { return offset_; }
   std::uint64_t next_offset() { return ++offset_; }
+  // Cluster mode: the sequence as Redis has it.
+  void set_sequence(std::string epoch, std::uint64_t offset) {
+    epoch_ = std::move(epoch);
+    offset_ = offset;
+  }
+  void set_offset(std::uint64_t offset) { offset_ = offset; }
+
+  // Cluster mode. A clustered room leaves memory when its last member here
+  // leaves, whatever it remembers: Redis keeps it.
+  bool clustered() const { return clustered_; }
+  void set_clustered() { clustered_ = true; }
+  Sync sync() const { return sync_; }
+  void set_sync(Sync sync) { sync_ = sync; }
+  std::vector<RemoteMember>& remote_members() { return remote_; }
+  const std::vector<RemoteMember>& remote_members() const { return remote_; }
+  // Joiners waiting for the room to be read from Redis (true: it was).
+  void wait_for_sync(std::function<void(bool)> then) { waiting_.push_back(std::move(then)); }
+  std::vector<std::function<void(bool)>> take_waiting() { return std::exchange(waiting_, {}); }
+  // Members here and on other nodes.
+  std::size_t member_count() const { return members_.size() + remote_.size(); }
 
   RoomLog& log() { return log_; }
   const RoomLog& log() const { return log_; }
@@ -56,7 +89,7 @@ class Room {
   std::int64_t last_use_written_ms() const { return last_use_written_ms_; }
   void set_last_use_written_ms(std::int64_t at) { last_use_written_ms_ = at; }
   // Nothing to keep it in memory: no member, nothing remembered.
-  bool idle() const { return members_.empty() && log_.empty(); }
+  bool idle() const { return members_.empty() && waiting_.empty() && (clustered_ || log_.empty()); }
 
  private:
   std::string key_;
@@ -64,7 +97,11 @@ class Room {
   std::string owner_;
   std::int64_t last_use_written_ms_ = 0;
   std::uint64_t offset_ = 0;
+  bool clustered_ = false;
+  Sync sync_ = Sync::kLocal;
   std::vector<Seat> members_;
+  std::vector<RemoteMember> remote_;
+  std::vector<std::function<void(bool)>> waiting_;
   std::size_t counts_[kProtocolCount] = {0, 0};
   RoomLog log_;
 };

@@ -10,6 +10,18 @@ Author* RoomLog::add_author(std::string id, std::string person_json) {
   return authors_.back().get();
 }
 
+Author* RoomLog::find_author(std::string_view id) const {
+  for (const auto& author : authors_) {
+    if (author->id == id) return author.get();
+  }
+  return nullptr;
+}
+
+Author* RoomLog::author_for(std::string_view id, std::string_view person_json) {
+  if (Author* found = find_author(id)) return found;
+  return add_author(std::string(id), std::string(person_json));
+}
+
 void RoomLog::unseat(Author* author) {
   author->seated = false;
   forget_if_unused(author);
@@ -140,6 +152,10 @@ void RoomLog::clear() {
   while (!states_.empty()) drop_state_front();
   for (const auto& author : authors_) retention_.bytes -= cost(*author);
   authors_.clear();
+}
+
+void RoomLog::clear_history() {
+  while (history_count_) drop_history_front();
 }
 
 std::size_t RoomLog::first_after(std::uint64_t offset) const {

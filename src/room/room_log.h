@@ -27,6 +27,10 @@ class RoomLog {
   // A member's author record, for as long as it is seated or named by an entry.
   Author* add_author(std::string id, std::string person_json);
   void unseat(Author* author);
+  // Cluster mode: the record of a member of another node, found by its id
+  // (made if there is none yet).
+  Author* author_for(std::string_view id, std::string_view person_json);
+  Author* find_author(std::string_view id) const;
 
   void append(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind, std::string_view first,
               std::string_view second);
@@ -41,6 +45,9 @@ class RoomLog {
   std::int64_t oldest_at() const;
   bool empty() const { return history_count_ == 0 && states_.empty(); }
   void clear();
+  // A new sequence starts (cluster mode: Redis became unreachable, or came
+  // back): the history of the old one no longer fits its offsets.
+  void clear_history();
 
   // The oldest offset still held, or 0 if none is.
   std::uint64_t first_offset() const { return history_count_ ? at(0).offset : 0; }

@@ -38,7 +38,10 @@ std::unique_ptr<Room> RoomRegistry::take(std::string_view key) {
 void RoomRegistry::erase_if_idle(Room& room) {
   if (!room.idle()) return;
   const auto it = rooms_.find(std::string_view(room.key()));
-  if (it != rooms_.end() && it->second.get() == &room) rooms_.erase(it);
+  if (it != rooms_.end() && it->second.get() == &room) {
+    forgetting(room);
+    rooms_.erase(it);
+  }
 }
 
 std::string RoomRegistry::new_member_id() {
@@ -52,14 +55,21 @@ std::string RoomRegistry::new_member_id() {
     *--p = kDigits[n % 36];
     n /= 36;
   } while (n);
-  return std::string(p, end);
+  std::string id(p, end);
+  id.append(member_id_suffix_);
+  return id;
 }
 
 void RoomRegistry::expire(std::int64_t now_ms) {
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     Room& room = *it->second;
     room.log().expire(now_ms);
-    it = room.idle() ? rooms_.erase(it) : std::next(it);
+    if (!room.idle()) {
+      ++it;
+      continue;
+    }
+    forgetting(room);
+    it = rooms_.erase(it);
   }
 }
 
@@ -77,7 +87,14 @@ void RoomRegistry::enforce_budget() {
     room->log().drop_oldest();
     if (!room->log().empty()) oldest_first.emplace(room->log().oldest_at(), room);
   }
-  for (auto it = rooms_.begin(); it != rooms_.end();) it = it->second->idle() ? rooms_.erase(it) : std::next(it);
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    if (!it->second->idle()) {
+      ++it;
+      continue;
+    }
+    forgetting(*it->second);
+    it = rooms_.erase(it);
+  }
 }
 
 }  // namespace rk::room

@@ -4,6 +4,7 @@
 // its key across restarts and while it is out of memory. Touched by one
 // thread only.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,11 +27,19 @@ class RoomRegistry {
   // Drops the room from memory if nothing keeps it there.
   void erase_if_idle(Room& room);
   std::size_t size() const { return rooms_.size(); }
+  template <typename Visit>
+  void for_each(Visit visit) {
+    for (auto& [_, room] : rooms_) visit(*room);
+  }
 
   // A member id for `room`: unique in it, never reused (ids come from one
   // counter per loop that starts at the clock, so a restart does not reuse
   // them either).
   std::string new_member_id();
+  // Cluster mode: ids end in ".NODE", so no two nodes hand out the same one.
+  void set_member_id_suffix(std::string suffix) { member_id_suffix_ = std::move(suffix); }
+  // Called for each room that leaves memory because nothing keeps it there.
+  void on_forget(std::function<void(const Room&)> hook) { on_forget_ = std::move(hook); }
 
   // Expires old history and state in every room, and drops rooms left idle.
   void expire(std::int64_t now_ms);
@@ -47,6 +56,11 @@ class RoomRegistry {
   };
   Retention retention_;
   std::uint64_t next_member_serial_;
+  std::string member_id_suffix_;
+  std::function<void(const Room&)> on_forget_;
+  void forgetting(const Room& room) {
+    if (on_forget_) on_forget_(room);
+  }
   std::unordered_map<std::string, std::unique_ptr<Room>, KeyHash, std::equal_to<>> rooms_;
 };
 

@@ -261,6 +261,17 @@ void Connection::ask_store(store::StoreRequest request, std::function<void(const
   });
 }
 
+std::function<void(bool)> Connection::hold(std::function<void(bool)> then) {
+  store_request_in_flight_ = true;
+  pause_reading();
+  return [self = shared_from_this(), then = std::move(then)](bool ok) mutable {
+    self->store_request_in_flight_ = false;
+    if (self->phase_ != Phase::kWebSocket || !self->ws_.open()) return;
+    then(ok);
+    self->resume_reading();
+  };
+}
+
 // ---------------------------------------------------------------- writing
 
 void Connection::send(FramePtr frame) {

@@ -56,6 +56,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   // EntryHost
   void move_to(LoopContext& owner, std::function<void()> then) override;
   void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) override;
+  std::function<void(bool)> hold(std::function<void(bool)> then) override;
   // The client's address: the one a trusted proxy named, else the socket's.
   sockaddr_storage peer_address() const override;
 

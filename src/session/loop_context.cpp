@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 
+#include "session/cluster_sync.h"
 #include "session/connection.h"
 
 namespace rk::session {
@@ -35,6 +36,12 @@ void LoopContext::sync_wall_clock() {
 }
 
 LoopContext::~LoopContext() = default;
+
+void LoopContext::join_cluster(cluster::LoopPort& port) {
+  cluster = std::make_unique<ClusterSync>(*this, port);
+  rooms.set_member_id_suffix("." + port.node());
+  rooms.on_forget([this](const room::Room& room) { cluster->forget(room); });
+}
 
 void LoopContext::set_peers(std::vector<LoopContext*> peers) {
   peers_ = std::move(peers);
@@ -107,6 +114,7 @@ void LoopContext::forget(Connection* connection, bool keep_until_turn_end) {
 void LoopContext::end_turn() {
   io.flush_all();
   retired_.clear();
+  if (cluster) cluster->flush();
 }
 
 }  // namespace rk::session

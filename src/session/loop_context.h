@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auth/token_verifier.h"
+#include "cluster/cluster_bus.h"
 #include "config/settings.h"
 #include "proxy/address_ranges.h"
 #include "http/router.h"
@@ -27,6 +28,7 @@
 namespace rk::session {
 
 class Connection;
+class ClusterSync;
 
 // What every loop shares, owned by the server: read-only settings and router,
 // the store, and the key-guessing guard.
@@ -65,6 +67,9 @@ class LoopContext {
   // Null: plain TCP. New connections take this loop's reference; a reload
   // (SIGHUP) replaces it with a task on this loop, so no lock is shared.
   tls::ContextPtr tls_context;
+  // Cluster mode (--cluster): this loop's side of the bus; null otherwise.
+  std::unique_ptr<ClusterSync> cluster;
+  void join_cluster(cluster::LoopPort& port);
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 

@@ -43,22 +43,15 @@ std::string_view code_of(const AccessDenied& denied) {
   return codes::kUnauthorized;
 }
 
-// A kept publication as v2 sends it.
-std::string json_of(const room::Retained& entry) {
-  std::string json;
-  v2::write_publication({static_cast<v2::PublicationType>(entry.kind()), entry.author->id, entry.author->person_json,
-                         entry.first(), entry.second(), entry.offset, entry.at_ms},
-                        json);
-  return json;
-}
-
 std::vector<std::string_view> views_of(const std::vector<std::string>& texts) {
   return {texts.begin(), texts.end()};
 }
 
+// Members on other nodes (cluster mode) first, then this node's, each oldest first.
 std::vector<v2::MemberView> member_views(const room::Room& room) {
   std::vector<v2::MemberView> views;
-  views.reserve(room.members().size());
+  views.reserve(room.member_count());
+  for (const auto& remote : room.remote_members()) views.push_back({remote.info.id, remote.info.person_json});
   for (const auto& seat : room.members()) views.push_back({seat.member->info().id, seat.member->info().person_json});
   return views;
 }
@@ -146,12 +139,12 @@ void ProtocolV2::send_joined(const Entry& entry) {
     const bool all_held = after == room.offset() || (log.history_count() && log.first_offset() <= after + 1);
     recovered = same_sequence && all_held;
     if (recovered) {
-      for (std::size_t i = log.first_after(after); i < log.history_count(); ++i) missed.push_back(json_of(log.at(i)));
+      for (std::size_t i = log.first_after(after); i < log.history_count(); ++i) missed.push_back(v2_json_of(log.at(i)));
     }
   }
   std::vector<std::string> state;
   state.reserve(log.states().size());
-  for (const auto& entry : log.states()) state.push_back(json_of(entry));
+  for (const auto& entry : log.states()) state.push_back(v2_json_of(entry));
 
   seat_.take(room);
   const auto members = member_views(room);
@@ -200,9 +193,13 @@ void ProtocolV2::on_publish(const v2::PublishCommand& command) {
                     : command.kind == v2::PublishKind::kState  ? Publication::Type::kState
                                                                : Publication::Type::kMessage;
   const bool location = type == Publication::Type::kLocation;
-  const std::uint64_t offset =
-      seat_.publish({type, location ? command.latitude : command.data, location ? command.longitude : ""});
-  if (!command.id.empty()) link().send(v2::ack_frame(command.id, offset));
+  const auto offset =
+      seat_.publish({type, location ? command.latitude : command.data, location ? command.longitude : "", command.id});
+  if (offset && !command.id.empty()) link().send(v2::ack_frame(command.id, *offset));
+}
+
+void ProtocolV2::on_published(std::string_view ack_id, std::uint64_t offset) {
+  if (!ack_id.empty()) link().send(v2::ack_frame(ack_id, offset));
 }
 
 void ProtocolV2::on_history(const v2::HistoryCommand& command) {
@@ -219,7 +216,7 @@ void ProtocolV2::on_history(const v2::HistoryCommand& command) {
   }
   std::vector<std::string> publications;
   publications.reserve(end - begin);
-  for (std::size_t i = begin; i < end; ++i) publications.push_back(json_of(log.at(i)));
+  for (std::size_t i = begin; i < end; ++i) publications.push_back(v2_json_of(log.at(i)));
   link().send(v2::history_frame(room.epoch(), room.offset(), views_of(publications)));
 }
 

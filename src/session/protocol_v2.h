@@ -25,6 +25,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
   void on_room_destroyed(std::string_view key) override;
+  void on_published(std::string_view ack_id, std::uint64_t offset) override;
 
  private:
   ClientLink& link() const { return seat_.link(); }

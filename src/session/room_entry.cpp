@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "room/room_key.h"
+#include "session/cluster_sync.h"
 #include "session/loop_context.h"
 
 namespace rk::session {
@@ -52,7 +53,7 @@ void RoomEntry::create_here(std::string key, std::string owner, int attempts_lef
                         room::Room& room = entry.host_.loop().rooms.find_or_create(key);
                         room.set_owner(owner);
                         room.set_last_use_written_ms(entry.host_.loop().unix_ms());
-                        return entry.enter(room, key, true, done);
+                        return entry.sync_then_enter(room, key, true, std::move(done));
                       }
                       case store::StoreStatus::kLimitReached:
                         spdlog::debug("room create refused: --max-rooms reached");
@@ -73,7 +74,7 @@ void RoomEntry::create_here(std::string key, std::string owner, int attempts_lef
 void RoomEntry::join_here(std::string key, Done done) const {
   if (auto* room = host_.loop().rooms.find(key)) {
     note_use(*room);
-    return enter(*room, std::move(key), false, done);
+    return sync_then_enter(*room, std::move(key), false, std::move(done));
   }
   host_.ask_store(store::StoreRequest{store::StoreOp::kExists, key, {}},
                   [entry = *this, key, done = std::move(done)](const store::StoreRequest& reply) mutable {
@@ -82,7 +83,7 @@ void RoomEntry::join_here(std::string key, Done done) const {
         room::Room& room = entry.host_.loop().rooms.find_or_create(key);
         room.set_owner(reply.owner);
         entry.note_use(room);
-        return entry.enter(room, key, false, done);
+        return entry.sync_then_enter(room, key, false, std::move(done));
       }
       case store::StoreStatus::kNotFound:
         return entry.refuse_unknown(std::move(key), done);
@@ -109,8 +110,20 @@ void RoomEntry::refuse_unknown(std::string key, const Done& done) const {
   done(outcome(EntryOutcome::kNotFound, std::move(key)));
 }
 
+// Cluster mode: a room is read from Redis before its first member here
+// enters (its sequence, history, state and the members on other nodes).
+void RoomEntry::sync_then_enter(room::Room& room, std::string key, bool created, Done done) const {
+  LoopContext& loop = host_.loop();
+  if (!loop.cluster) return enter(room, std::move(key), created, done);
+  loop.cluster->attach(room, host_.hold([entry = *this, key = std::move(key), created, done = std::move(done)](bool ok) {
+    room::Room* synced = ok ? entry.host_.loop().rooms.find(key) : nullptr;
+    if (!synced) return done(outcome(EntryOutcome::kStoreUnavailable, created ? std::string() : key));
+    entry.enter(*synced, key, created, done);
+  }));
+}
+
 void RoomEntry::enter(room::Room& room, std::string key, bool created, const Done& done) const {
-  if (room.members().size() >= host_.loop().settings.max_room_members) {
+  if (room.member_count() >= host_.loop().settings.max_room_members) {
     host_.loop().rooms.erase_if_idle(room);
     return done(outcome(EntryOutcome::kRoomFull, std::move(key)));
   }
@@ -123,6 +136,7 @@ void RoomEntry::destroy(std::string key, std::function<void(bool)> done) const {
     if (reply.status == store::StoreStatus::kUnavailable) return done(false);
     // kNotFound too: the row is gone either way, so the room goes.
     const auto room = entry.host_.loop().rooms.take(key);
+    if (room && room->clustered()) entry.host_.loop().cluster->destroyed(key);  // the other nodes' members too
     if (room) {
       for (const auto& seat : room->members()) seat.member->room_destroyed(key);
     }

@@ -27,6 +27,9 @@ class EntryHost {
   // connection's loop, only if it is still open.
   virtual void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) = 0;
   virtual sockaddr_storage peer_address() const = 0;
+  // Pauses reading until the returned callback runs (on this connection's
+  // loop), which then calls `then` only if the connection is still open.
+  virtual std::function<void(bool)> hold(std::function<void(bool)> then) = 0;
 
  protected:
   ~EntryHost() = default;
@@ -72,6 +75,7 @@ class RoomEntry {
   void join_here(std::string key, Done done) const;
   void refuse_unknown(std::string key, const Done& done) const;
   void enter(room::Room& room, std::string key, bool created, const Done& done) const;
+  void sync_then_enter(room::Room& room, std::string key, bool created, Done done) const;
 
   EntryHost& host_;
 };

@@ -4,7 +4,7 @@
 #include "protocol/server_message.h"
 #include "protocol/server_message_v2.h"
 #include "session/loop_context.h"
-#include "ws/frame_writer.h"
+#include "session/cluster_sync.h"
 
 namespace rk::session {
 using room::Protocol;
@@ -29,10 +29,6 @@ FramePtr v1_notice(const std::string& person_json, std::string_view suffix) {
 
 }  // namespace
 
-bool RoomSeat::others_speak(Protocol protocol) const {
-  return room_->count(protocol) > (protocol_ == protocol ? 1u : 0u);
-}
-
 void RoomSeat::name(std::string_view person) { info_.person_json = protocol::json_string(person); }
 
 void RoomSeat::take(room::Room& room) {
@@ -44,6 +40,7 @@ void RoomSeat::take(room::Room& room) {
   room.broadcast(notice, this);
   room.add(this, protocol_);
   room_ = &room;
+  if (room.clustered()) link_.loop().cluster->joined(room, info_);
 }
 
 void RoomSeat::leave(room::LeaveReason reason) {
@@ -52,6 +49,11 @@ void RoomSeat::leave(room::LeaveReason reason) {
   room_ = nullptr;
   room.remove(this);
   if (author_) room.log().unseat(author_);
+  if (room.clustered()) {
+    // Publications that came back through Redis may have made a record of their own.
+    if (room::Author* echoed = room.log().find_author(info_.id); echoed && echoed != author_) room.log().unseat(echoed);
+    link_.loop().cluster->left(room, info_, reason);
+  }
   author_ = nullptr;
   if (!room.empty()) {
     room::Broadcast notice;
@@ -64,44 +66,19 @@ void RoomSeat::leave(room::LeaveReason reason) {
   link_.loop().rooms.erase_if_idle(room);
 }
 
-std::uint64_t RoomSeat::publish(const Publication& publication) {
+std::optional<std::uint64_t> RoomSeat::publish(const Publication& publication) {
   room::Room& room = *room_;
-  auto& rooms = link_.loop().rooms;
-  const auto& limits = rooms.retention().limits;
-  const std::uint64_t offset = room.next_offset();
-  const std::int64_t at = link_.loop().unix_ms();
-  const bool is_state = publication.type != Publication::Type::kMessage;
-  FramePtr v2_frame;
-  if (others_speak(Protocol::kV2)) {
-    std::string& json = link_.loop().publication_scratch;
-    protocol::v2::write_publication({static_cast<protocol::v2::PublicationType>(publication.type), info_.id,
-                                     info_.person_json, publication.first, publication.second, offset, at},
-                                    json);
-    v2_frame = ws::make_text_frame({json});
+  LoopContext& loop = link_.loop();
+  if (room.sync() == room::Room::Sync::kShared) {
+    loop.cluster->publish(room, info_, publication);
+    return std::nullopt;
   }
-  send_to_others(publication, std::move(v2_frame));
-  // Kept after the frames are sent and released: the room's log is memory
-  // this thread has not touched for a while, and writing it first made the
-  // frames' atomic reference counts wait for those writes.
-  const auto kind = static_cast<room::Kind>(publication.type);
-  // Only members that publish get an author record: idle ones cost nothing here.
-  if (!author_ && (limits.history_size > 0 || is_state)) author_ = room.log().add_author(info_.id, info_.person_json);
-  if (limits.history_size > 0) room.log().append(offset, at, author_, kind, publication.first, publication.second);
-  if (is_state) room.log().remember_state(offset, at, author_, kind, publication.first, publication.second);
-  if (rooms.retention().over_budget()) rooms.enforce_budget();
+  const std::uint64_t offset = room.next_offset();
+  fan_out(loop, room, publication, {info_.id, info_.person_json, offset, loop.unix_ms()}, {this, protocol_}, author_);
   return offset;
 }
 
-void RoomSeat::send_to_others(const Publication& publication, FramePtr v2_frame) {
-  room::Broadcast message;
-  message[Protocol::kV2] = std::move(v2_frame);
-  if (others_speak(Protocol::kV1)) {
-    message[Protocol::kV1] = publication.type == Publication::Type::kLocation
-                                 ? protocol::location_frame(info_.person_json, publication.first, publication.second)
-                                 : protocol::relay_frame(info_.person_json, publication.first);
-  }
-  room_->broadcast(message, this);
-}
+void RoomSeat::acknowledged(std::string_view ack_id, std::uint64_t offset) { owner_.on_published(ack_id, offset); }
 
 void RoomSeat::room_destroyed(std::string_view key) {
   room_ = nullptr;  // destroyed rooms send no leave notice

@@ -4,22 +4,17 @@
 // each gets the room's next offset, is framed once for each protocol spoken
 // in the room, and is kept in the room's log.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "room/member.h"
 #include "room/room.h"
 #include "session/client_link.h"
+#include "session/fan_out.h"
 #include "session/protocol_handler.h"
 
 namespace rk::session {
-
-struct Publication {
-  enum class Type : std::uint8_t { kLocation, kMessage, kState };
-  Type type;
-  std::string_view first;   // latitude, or data (raw JSON)
-  std::string_view second;  // longitude
-};
 
 class RoomSeat final : public room::RoomMember {
  public:
@@ -35,7 +30,10 @@ class RoomSeat final : public room::RoomMember {
   room::Room* room() const { return room_; }
 
   // Sends to every other member and keeps it in the log; returns its offset.
-  std::uint64_t publish(const Publication& publication);
+  // In cluster mode the offset is Redis's and comes later: nothing is
+  // returned now, and the handler hears on_published() when it is known.
+  std::optional<std::uint64_t> publish(const Publication& publication);
+  room::Protocol protocol() const { return protocol_; }
 
   void deliver(const FramePtr& frame) override { link_.send(frame); }
   // The client this seat speaks to (its handler keeps no copy: one pointer
@@ -43,11 +41,9 @@ class RoomSeat final : public room::RoomMember {
   ClientLink& link() const { return link_; }
   const room::MemberInfo& info() const override { return info_; }
   void room_destroyed(std::string_view key) override;
+  void acknowledged(std::string_view ack_id, std::uint64_t offset) override;
 
  private:
-  bool others_speak(room::Protocol protocol) const;
-  void send_to_others(const Publication& publication, FramePtr v2_frame);
-
   ClientLink& link_;
   room::Protocol protocol_;
   ProtocolHandler& owner_;

@@ -36,8 +36,8 @@ class RoomkeyServer:
         defaults = [] if "--log-level" in self.extra_args else ["--log-level", "info"]
         if "--max-creates-per-minute" not in self.extra_args:
             defaults += ["--max-creates-per-minute", "0"]
-        args = [BINARY, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", self.store,
-                *defaults, *self.extra_args]
+        store = [] if self.store is None else ["--store", self.store]  # None: roomkey's own choice (--cluster)
+        args = [BINARY, "serve", "--host", "127.0.0.1", "--port", str(port), *store, *defaults, *self.extra_args]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -15,6 +15,7 @@ struct RecordingMember : RoomMember {
   void deliver(const FramePtr& frame) override { received.push_back(frame); }
   const MemberInfo& info() const override { return who; }
   void room_destroyed(std::string_view) override {}
+  void acknowledged(std::string_view, std::uint64_t) override {}
 };
 
 Broadcast both(const FramePtr& v1, const FramePtr& v2) {

@@ -65,6 +65,7 @@ struct FakeClient : ClientLink, EntryHost {
     then(request);
   }
   sockaddr_storage peer_address() const override { return {}; }
+  std::function<void(bool)> hold(std::function<void(bool)> then) override { return then; }
 
   void say(std::string_view json) { handler.on_text(json); }
   std::string last() const { return received.empty() ? "" : received.back(); }

@@ -1,0 +1,67 @@
+#pragma once
+// Cluster mode, one loop's side: its rooms kept in step with Redis. A room
+// is read from Redis before its first member here enters; from then on its
+// publications go to Redis and come back, with their offsets, on the room's
+// channel (for this node's members as for everyone's), and members joining or
+// leaving on other nodes show here as they do there.
+//
+// While Redis is unreachable each room goes on within this node under a
+// sequence of its own (a new epoch; v2 members get a reset); when it is back
+// the room is re-read and its members re-registered, and v2 members get a
+// reset to Redis's sequence, or, if nothing was missed, simply what they
+// missed.
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "cluster/bus_message.h"
+#include "cluster/bus_port.h"
+#include "cluster/cluster_bus.h"
+#include "room/member.h"
+#include "room/room.h"
+#include "session/fan_out.h"
+
+namespace rk::session {
+
+class LoopContext;
+
+class ClusterSync final : public cluster::BusListener {
+ public:
+  ClusterSync(LoopContext& loop, cluster::LoopPort& port);
+
+  // Reads the room from Redis if it is not yet, then runs `then` on this loop
+  // (false: Redis could not be asked).
+  void attach(room::Room& room, std::function<void(bool)> then);
+  void publish(room::Room& room, const room::MemberInfo& member, const Publication& publication);
+  void joined(room::Room& room, const room::MemberInfo& member);
+  void left(room::Room& room, const room::MemberInfo& member, room::LeaveReason reason);
+  void destroyed(const std::string& key);
+  // The room left this loop's memory: its channel is no longer needed.
+  void forget(const room::Room& room);
+  // End of the loop's turn.
+  void flush() { port_.flush(); }
+
+  void on_snapshot(cluster::RoomSnapshot& snapshot) override;
+  void on_room_message(std::string_view room_key, std::string_view message) override;
+  void on_bus_down() override;
+  void on_unsent(std::string_view room_key, std::string_view body, std::string_view state_field) override;
+
+ private:
+  void load(room::Room& room, const cluster::RoomSnapshot& snapshot);
+  void resync(room::Room& room, cluster::RoomSnapshot& snapshot);
+  void apply(room::Room& room, const cluster::BusMessage& message);
+  void deliver(room::Room& room, const cluster::BusMessage& message);
+  void remote_join(room::Room& room, std::string_view node, std::string_view id, std::string_view person_json);
+  void remote_leave(room::Room& room, std::string_view node, std::string_view id, char reason);
+  void remote_destroy(room::Room& room);
+  void announce_reset(room::Room& room);
+  void finish_loading(room::Room& room, bool ok);
+  void hand_out(room::Room& room, const cluster::PublicationFields& publication, std::uint64_t offset);
+
+  LoopContext& loop_;
+  cluster::LoopPort& port_;
+  const std::string node_;
+  std::string body_;  // a publication's body, before it is handed to the bus
+};
+
+}  // namespace rk::session
