@@ -470,6 +470,11 @@ void ClusterBus::go_down(std::string_view why) {
                   "once it is back",
                   options_.redis.where(), why);
   }
+  // The loops hear first, so that the publications handed back below are
+  // delivered in the rooms' own sequences.
+  if (was_up) {
+    for (std::size_t i = 0; i < outboxes_.size(); ++i) emit(i, Down{});
+  }
   // Whatever was in flight is lost or unknown: publications are handed back
   // to be delivered here, first attaches fail, re-reads wait for Redis.
   for (auto& pending : pending_) {
@@ -489,9 +494,6 @@ void ClusterBus::go_down(std::string_view why) {
     }
     room.phase = Room::Phase::kSubscribing;
     ++it;
-  }
-  if (was_up) {
-    for (std::size_t i = 0; i < outboxes_.size(); ++i) emit(i, Down{});
   }
   commands_->close(why);
   subscriber_->close(why);

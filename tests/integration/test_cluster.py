@@ -44,6 +44,7 @@ def nodes(redis_server):
     yield start
     for node in started:
         node.stop()
+        print(f"--- node on port {node.port}:\n" + "".join(node.log_lines))  # shown when a test fails
 
 
 async def publish(ws, data, ack_id=None):
@@ -220,4 +221,164 @@ def test_members_of_a_killed_node_are_reported_gone_within_20_seconds(nodes):
         assert await recv_json(old) == {"type": "connection_message", "message": "ben Disconnected!"}
         for ws in (a, old):
             await ws.close()
+    run(scenario())
+
+
+class Sequence:
+    """What one v2 client has seen of its room's sequence: every publication
+    (its own through their acks: it publishes with ids) must follow the last
+    one's offset by exactly one, unless a reset came between. Raises on a
+    silent gap or a duplicate."""
+
+    def __init__(self, joined):
+        self.epoch, self.offset = joined["epoch"], joined["offset"]
+        self.data, self.resets = [], 0
+
+    def see(self, message):
+        if message["type"] == "reset":
+            self.epoch, self.offset = message["epoch"], message["offset"]
+            self.resets += 1
+        elif "offset" in message and message["type"] in ("message", "state", "Location Data"):
+            assert message["offset"] == self.offset + 1, (message, self.epoch, self.offset)
+            self.offset = message["offset"]
+            self.data.append(message["data"])
+        elif message["type"] == "ack":
+            assert message["offset"] == self.offset + 1, (message, self.epoch, self.offset)
+            self.offset = message["offset"]
+            self.data.append(message["id"])
+
+
+def health(node):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{node.port}/healthz", timeout=5) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+async def drain(ws, sequence, seconds):
+    """Reads for `seconds`, feeding the sequence check."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            message = await recv_json(ws, timeout=left)
+        except asyncio.TimeoutError:
+            return
+        sequence.see(message)
+
+
+async def wait_for_data(ws, sequence, wanted, timeout):
+    deadline = time.monotonic() + timeout
+    while wanted not in sequence.data:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{wanted!r} never arrived"
+        try:
+            message = await recv_json(ws, timeout=left)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"{wanted!r} never arrived") from None
+        sequence.see(message)
+
+
+@pytest.mark.parametrize("outage", ["sigstop", "sigkill"])
+def test_a_redis_outage_keeps_nodes_serving_locally_and_heals_without_a_silent_gap(nodes, redis_server, outage):
+    a_node, b_node = nodes(2)
+
+    async def scenario():
+        a, joined_a = await v2.create(a_node.url, "ana")
+        key = joined_a["join"]
+        a2, joined_a2 = await v2.join(a_node.url, "amy", key)
+        b, joined_b = await v2.join(b_node.url, "ben", key)
+        seq = {"a": Sequence(joined_a), "a2": Sequence(joined_a2), "b": Sequence(joined_b)}
+        await drain(a, seq["a"], 0.3)
+        await drain(a2, seq["a2"], 0.3)
+        await publish(a, "before", ack_id="before")
+        await wait_for_data(b, seq["b"], "before", 5)
+        await wait_for_data(a2, seq["a2"], "before", 5)
+        assert health(a_node)[0] == 200
+
+        if outage == "sigstop":
+            redis_server.pause()
+        else:
+            redis_server.kill()
+        # Clients keep sending; members on the same node keep hearing each other.
+        for i in range(10):
+            await publish(a, f"during-{i}", ack_id=f"during-{i}")
+            await asyncio.sleep(0.5)
+        await wait_for_data(a2, seq["a2"], "during-9", 10)
+        status, text = health(a_node)
+        assert status == 503 and "Redis" in text, (status, text)
+        # What needs Redis is refused, and the connection stays.
+        creator = await v2.connect(b_node.url)
+        await creator.send(v2.init("new"))
+        refused = await recv_json(creator, timeout=10)
+        assert refused["type"] == "error" and refused["code"] == "store_unavailable"
+
+        if outage == "sigstop":
+            redis_server.resume()
+        else:
+            redis_server.start()
+        back_at = time.monotonic()
+        # Cross-node delivery resumes by itself within 5 s.
+        i = 0
+        while True:
+            await publish(a, f"after-{i}", ack_id=f"after-{i}")
+            try:
+                await wait_for_data(b, seq["b"], f"after-{i}", 0.5)
+                break
+            except AssertionError:
+                i += 1
+                assert time.monotonic() - back_at < 5 + 1, "cross-node delivery did not resume"
+        await wait_for_data(a2, seq["a2"], f"after-{i}", 5)
+        # Every v2 client saw a reset (its sequence was broken), never a silent gap.
+        assert seq["b"].resets >= 1 and seq["a2"].resets >= 1
+        assert health(a_node)[0] == 200
+        deadline = time.monotonic() + 10  # the store retries its connection at most once a second
+        while True:
+            await creator.send(v2.init("new"))
+            reply = await recv_json(creator, timeout=10)
+            if reply["type"] == "joined":
+                break
+            assert reply["code"] == "store_unavailable" and time.monotonic() < deadline, reply
+            await asyncio.sleep(0.3)
+        # After the outage the room is one sequence again, seen alike on both nodes.
+        await publish(b, "one order", ack_id="one order")
+        await wait_for_data(a, seq["a"], "one order", 5)
+        await wait_for_data(a2, seq["a2"], "one order", 5)
+        assert seq["a"].epoch == seq["a2"].epoch == seq["b"].epoch
+        for ws in (a, a2, b, creator):
+            await ws.close()
+    run(scenario())
+
+
+def test_with_aof_a_redis_restart_keeps_rooms_and_history(nodes, redis_server):
+    a_node, b_node = nodes(2)
+
+    async def scenario():
+        a, joined = await v2.create(a_node.url, "ana")
+        key = joined["join"]
+        for i in range(3):
+            await publish(a, i, ack_id=str(i))
+            await next_of_type(a, "ack")
+        await a.close()
+        redis_server.kill()
+        redis_server.start()
+        # A node that never had the room reads it (key, sequence, history) from the restarted Redis.
+        deadline = time.monotonic() + 10
+        while True:
+            ws = await v2.connect(b_node.url)
+            await ws.send(v2.init("ben", key, since={"epoch": joined["epoch"], "offset": 0}))
+            reply = await recv_json(ws, timeout=10)
+            if reply["type"] == "joined":
+                break
+            assert reply["code"] == "store_unavailable" and time.monotonic() < deadline
+            await ws.close()
+            await asyncio.sleep(0.3)
+        assert reply["recovered"] is True and reply["epoch"] == joined["epoch"]
+        assert [p["data"] for p in reply["missed"]] == [0, 1, 2]
+        await ws.close()
     run(scenario())
