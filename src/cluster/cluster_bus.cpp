@@ -8,6 +8,7 @@
 
 #include "cluster/bus_message.h"
 #include "cluster/bus_scripts.h"
+#include "redis/blocking_client.h"
 #include "redis/resp_writer.h"
 #include "redis/room_names.h"
 
@@ -79,8 +80,6 @@ ClusterBus::ClusterBus(BusOptions options, std::size_t loops) : options_(std::mo
   loop_.add(wake_fd_, this, EPOLLIN);
   for (std::size_t i = 0; i < loops; ++i) ports_.push_back(std::make_unique<LoopPort>(*this, i));
   outboxes_.resize(loops);
-  commands_ = std::make_unique<RedisLink>(loop_, options_.redis, "cluster commands", *this);
-  subscriber_ = std::make_unique<RedisLink>(loop_, options_.redis, "cluster subscriptions", *this);
 }
 
 ClusterBus::~ClusterBus() {
@@ -99,8 +98,10 @@ void ClusterBus::start() {
     reconnect();
     loop_.add_timer(kTick, [this] { tick(); });
     loop_.on_turn_end([this] {
-      commands_->flush();
-      subscriber_->flush();
+      for (auto& shard : shards_) {
+        shard.commands->flush();
+        shard.subscriber->flush();
+      }
       post_events();
     });
     loop_.run();
@@ -112,7 +113,7 @@ void ClusterBus::stop() {
   // What the loops handed over last (their members' leaves) goes out first.
   loop_.post([this] {
     drain_ports();
-    commands_->flush();
+    for (auto& shard : shards_) shard.commands->flush();
     loop_.stop();
   });
   thread_.join();
@@ -153,10 +154,14 @@ void ClusterBus::handle(BusRequest& request, std::size_t loop) {
     case BusRequest::Op::kAttach:
       return attach(request.key, loop);
     case BusRequest::Op::kDetach: {
-      if (rooms_.erase(request.key) && subscriber_->is_up()) {
-        redis::RespWriter(subscriber_->out()).all({"SUNSUBSCRIBE", room_name(request.key, RoomPart::kChannel)});
-        subscriber_->queued(1);
+      const auto found = rooms_.find(request.key);
+      if (found == rooms_.end()) return;
+      if (up_) {
+        RedisLink& subscriber = *shard_of(found->second).subscriber;
+        redis::RespWriter(subscriber.out()).all({"SUNSUBSCRIBE", room_name(request.key, RoomPart::kChannel)});
+        subscriber.queued(1);
       }
+      rooms_.erase(found);
       return;
     }
     case BusRequest::Op::kPublish:
@@ -189,20 +194,27 @@ void ClusterBus::attach(std::string& key, std::size_t loop) {
   }
   if (!fresh) return;  // already on its way
   room.phase = Room::Phase::kSubscribing;
-  redis::RespWriter(subscriber_->out()).all({"SSUBSCRIBE", room_name(key, RoomPart::kChannel)});
-  subscriber_->queued(1);
+  room.shard = topology_->server_of_key(room_name(key, RoomPart::kChannel));
+  RedisLink& subscriber = *shard_of(room).subscriber;
+  redis::RespWriter(subscriber.out()).all({"SSUBSCRIBE", room_name(key, RoomPart::kChannel)});
+  subscriber.queued(1);
+}
+
+void ClusterBus::expect(Shard& shard, Pending pending) {
+  shard.commands->queued(1);
+  shard.pending.push_back(std::move(pending));
 }
 
 void ClusterBus::send_attach(const std::string& key, Room& room) {
   const std::int64_t keep_ms = std::max({options_.history_ttl_ms, options_.state_ttl_ms, kMinSequenceTtlMs});
-  redis::RespWriter out(commands_->out());
+  Shard& shard = shard_of(room);
+  redis::RespWriter out(shard.commands->out());
   out.command(10 + room.locals.size() * 2).arg("EVALSHA").arg(sha_attach_).arg(std::int64_t{4});
   for (auto part : {RoomPart::kSeq, RoomPart::kLog, RoomPart::kState, RoomPart::kMembers})
     out.arg(room_name(key, part));
   out.arg(fresh_epoch()).arg(keep_ms).arg(room_name(key, RoomPart::kChannel));
   for (const auto& [field, message] : room.locals) out.arg(field).arg(message);
-  commands_->queued(1);
-  pending_.push_back({Pending::Op::kAttach, key, {}, {}});
+  expect(shard, {Pending::Op::kAttach, key, {}, {}});
 }
 
 void ClusterBus::publish(BusRequest& request) {
@@ -213,14 +225,14 @@ void ClusterBus::publish(BusRequest& request) {
     return emit(loop, Unsent{std::move(request.key), std::move(request.first), std::move(request.second)});
   }
   const std::int64_t keep_ms = std::max({options_.history_ttl_ms, options_.state_ttl_ms, kMinSequenceTtlMs});
-  redis::RespWriter out(commands_->out());
+  Shard& shard = shard_of(found->second);
+  redis::RespWriter out(shard.commands->out());
   out.command(14).arg("EVALSHA").arg(sha_publish_).arg(std::int64_t{3});
   for (auto part : {RoomPart::kSeq, RoomPart::kLog, RoomPart::kState}) out.arg(room_name(request.key, part));
   out.arg(room_name(request.key, RoomPart::kChannel)).arg(request.first);
   out.arg(static_cast<std::int64_t>(options_.history_size)).arg(std::max<std::int64_t>(options_.history_ttl_ms, 1));
   out.arg(request.second).arg(std::max<std::int64_t>(options_.state_ttl_ms, 1)).arg(keep_ms).arg(fresh_epoch());
-  commands_->queued(1);
-  pending_.push_back({Pending::Op::kPublish, std::move(request.key), std::move(request.first), std::move(request.second)});
+  expect(shard, {Pending::Op::kPublish, std::move(request.key), std::move(request.first), std::move(request.second)});
 }
 
 void ClusterBus::member_change(BusRequest& request, bool joined) {
@@ -232,34 +244,39 @@ void ClusterBus::member_change(BusRequest& request, bool joined) {
     found->second.locals.erase(request.first);
   }
   if (!up_) return;  // re-registered (joins) or reaped (leaves) once Redis is back
-  redis::RespWriter out(commands_->out());
+  Shard& shard = shard_of(found->second);
+  redis::RespWriter out(shard.commands->out());
   out.command(7).arg("EVALSHA").arg(joined ? sha_join_ : sha_leave_).arg(std::int64_t{1});
   out.arg(room_name(request.key, RoomPart::kMembers)).arg(room_name(request.key, RoomPart::kChannel));
   out.arg(request.first).arg(request.second);
-  commands_->queued(1);
-  pending_.push_back({Pending::Op::kOther, {}, {}, {}});
+  expect(shard, {Pending::Op::kOther, {}, {}, {}});
 }
 
 void ClusterBus::destroyed(const std::string& key) {
-  if (rooms_.erase(key) && subscriber_->is_up()) {
-    redis::RespWriter(subscriber_->out()).all({"SUNSUBSCRIBE", room_name(key, RoomPart::kChannel)});
-    subscriber_->queued(1);
+  if (!up_) {
+    rooms_.erase(key);
+    return;
   }
-  if (!up_) return;
-  redis::RespWriter out(commands_->out());
+  const std::string channel = room_name(key, RoomPart::kChannel);
+  Shard& shard = shard_of_key(channel);
+  if (rooms_.erase(key)) {
+    redis::RespWriter(shard.subscriber->out()).all({"SUNSUBSCRIBE", channel});
+    shard.subscriber->queued(1);
+  }
+  redis::RespWriter out(shard.commands->out());
   out.all({"DEL", room_name(key, RoomPart::kSeq), room_name(key, RoomPart::kLog), room_name(key, RoomPart::kState),
            room_name(key, RoomPart::kMembers)});
-  out.all({"SPUBLISH", room_name(key, RoomPart::kChannel), destroyed_message(options_.node)});
-  commands_->queued(2);
-  pending_.push_back({Pending::Op::kOther, {}, {}, {}});
-  pending_.push_back({Pending::Op::kOther, {}, {}, {}});
+  out.all({"SPUBLISH", channel, destroyed_message(options_.node)});
+  expect(shard, {Pending::Op::kOther, {}, {}, {}});
+  expect(shard, {Pending::Op::kOther, {}, {}, {}});
 }
 
 // ---------------------------------------------------------------- replies
 
 void ClusterBus::on_reply(RedisLink& link, redisReply* reply) {
-  if (&link == subscriber_.get()) return on_subscribe_reply(reply);
-  on_command_reply(reply);
+  Shard& shard = shards_[link.shard()];
+  if (&link == shard.subscriber.get()) return on_subscribe_reply(reply);
+  on_command_reply(shard, reply);
 }
 
 void ClusterBus::on_subscribe_reply(redisReply* reply) {
@@ -267,23 +284,33 @@ void ClusterBus::on_subscribe_reply(redisReply* reply) {
   const std::string_view kind = redis::text_of(reply->element[0]);
   const std::string_view channel = redis::text_of(reply->element[1]);
   if (kind == "smessage") return on_channel_message(channel, redis::text_of(reply->element[2]));
-  if (kind != "ssubscribe") return;
   const auto found = rooms_.find(std::string(key_of_channel(channel)));
+  if (kind == "sunsubscribe" && found != rooms_.end() && found->second.phase == Room::Phase::kLive) {
+    // Not asked for: Redis Cluster moved the room's slot to another master.
+    return go_down("a room's slot moved to another master");
+  }
+  if (kind != "ssubscribe") return;
   if (found == rooms_.end() || found->second.phase != Room::Phase::kSubscribing) return;
   found->second.phase = Room::Phase::kLoading;
   send_attach(found->first, found->second);
 }
 
-void ClusterBus::on_command_reply(redisReply* reply) {
-  if (pending_.empty()) return;
-  Pending pending = std::move(pending_.front());
-  pending_.pop_front();
+void ClusterBus::on_command_reply(Shard& shard, redisReply* reply) {
+  if (shard.pending.empty()) return;
+  Pending pending = std::move(shard.pending.front());
+  shard.pending.pop_front();
   if (redis::is_error(reply)) {
     const std::string_view error = redis::text_of(reply);
+    // Slots moved (a resharding, a failover), or scripts Redis no longer
+    // knows (SCRIPT FLUSH, a restart behind our back): start over, asking
+    // again who serves what.
+    if (error.starts_with("MOVED") || error.starts_with("ASK") || error.starts_with("CLUSTERDOWN") ||
+        error.starts_with("NOSCRIPT") || error.starts_with("TRYAGAIN")) {
+      shard.pending.push_front(std::move(pending));  // handed back like the rest
+      return go_down(std::string("Redis answered ") + std::string(error.substr(0, 60)));
+    }
     spdlog::warn("cluster: Redis answered an error: {}", error);
     if (pending.op == Pending::Op::kPublish) send_unsent(pending);
-    // A script Redis no longer knows (SCRIPT FLUSH, a failover): start over.
-    if (error.starts_with("NOSCRIPT")) commands_->close("scripts were flushed");
     if (pending.op == Pending::Op::kAttach) {
       const auto found = rooms_.find(pending.key);
       if (found != rooms_.end()) {
@@ -405,29 +432,62 @@ void ClusterBus::post_events() {
 
 // ---------------------------------------------------------------- up and down
 
+// Asks which servers serve which slots (blocking this thread for at most
+// about a second while Redis is down: the loops go on meanwhile), then opens
+// two links to each.
 void ClusterBus::reconnect() {
   reconnect_scheduled_ = false;
-  commands_->open();
-  subscriber_->open();
+  redis::RedisConfig quick = options_.redis;
+  quick.connect_timeout_ms = std::min(quick.connect_timeout_ms, 1000);
+  quick.io_timeout_ms = std::min(quick.io_timeout_ms, 1000);
+  std::optional<redis::Topology> topology;
+  {
+    redis::BlockingClient seed(quick, "cluster", true);
+    topology = redis::Topology::discover(seed, quick);
+  }
+  if (!topology) return go_down("cannot learn which servers hold which slots");
+  topology_ = std::move(topology);
+  shards_.clear();
+  const auto& servers = topology_->servers();
+  shards_.resize(servers.size());
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    shards_[i].commands = std::make_unique<RedisLink>(loop_, servers[i], "cluster commands", *this, i);
+    shards_[i].subscriber = std::make_unique<RedisLink>(loop_, servers[i], "cluster subscriptions", *this, i);
+  }
+  for (auto& shard : shards_) {
+    shard.commands->open();
+    if (!reconnect_scheduled_) shard.subscriber->open();
+    if (reconnect_scheduled_) return;  // a link failed at once: go_down() closed the rest and will retry
+  }
+}
+
+bool ClusterBus::all_links_up() const {
+  for (const auto& shard : shards_) {
+    if (!shard.commands->is_up() || !shard.subscriber->is_up()) return false;
+  }
+  return !shards_.empty();
 }
 
 void ClusterBus::on_up(RedisLink&) {
-  if (commands_->is_up() && subscriber_->is_up()) load_scripts();
+  if (all_links_up()) load_scripts();
 }
 
+// On every server: a Redis Cluster runs a room's scripts on its master.
 void ClusterBus::load_scripts() {
-  redis::RespWriter out(commands_->out());
   const std::pair<const char*, std::string_view> all[] = {{"publish", scripts::kPublish},
                                                          {"attach", scripts::kAttach},
                                                          {"join", scripts::kJoin},
                                                          {"leave", scripts::kLeave},
                                                          {"reap", scripts::kReap}};
-  for (const auto& [name, text] : all) {
-    out.all({"SCRIPT", "LOAD", text});
-    pending_.push_back({Pending::Op::kScript, name, {}, {}});
+  scripts_loading_ = 0;
+  for (auto& shard : shards_) {
+    redis::RespWriter out(shard.commands->out());
+    for (const auto& [name, text] : all) {
+      out.all({"SCRIPT", "LOAD", text});
+      expect(shard, {Pending::Op::kScript, name, {}, {}});
+      ++scripts_loading_;
+    }
   }
-  scripts_loading_ = std::size(all);
-  commands_->queued(std::size(all));
 }
 
 void ClusterBus::became_up() {
@@ -443,15 +503,15 @@ void ClusterBus::became_up() {
   heartbeat();
   // Rooms served through the outage: subscribe again, re-register their
   // members, re-read them.
-  if (rooms_.empty()) return;
-  redis::RespWriter out(subscriber_->out());
-  out.command(1 + rooms_.size()).arg("SSUBSCRIBE");
   for (auto& [key, room] : rooms_) {
-    out.arg(room_name(key, RoomPart::kChannel));
+    const std::string channel = room_name(key, RoomPart::kChannel);
+    room.shard = topology_->server_of_key(channel);  // the slots may have moved meanwhile
     room.phase = Room::Phase::kSubscribing;
     room.held.clear();
+    RedisLink& subscriber = *shard_of(room).subscriber;
+    redis::RespWriter(subscriber.out()).all({"SSUBSCRIBE", channel});
+    subscriber.queued(1);
   }
-  subscriber_->queued(rooms_.size());
 }
 
 void ClusterBus::on_down(RedisLink& link, std::string_view why) { go_down(link.role() + ": " + std::string(why)); }
@@ -477,10 +537,12 @@ void ClusterBus::go_down(std::string_view why) {
   }
   // Whatever was in flight is lost or unknown: publications are handed back
   // to be delivered here, first attaches fail, re-reads wait for Redis.
-  for (auto& pending : pending_) {
-    if (pending.op == Pending::Op::kPublish) send_unsent(pending);
+  for (auto& shard : shards_) {
+    for (auto& pending : shard.pending) {
+      if (pending.op == Pending::Op::kPublish) send_unsent(pending);
+    }
+    shard.pending.clear();
   }
-  pending_.clear();
   scripts_loading_ = 0;
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     Room& room = it->second;
@@ -495,8 +557,10 @@ void ClusterBus::go_down(std::string_view why) {
     room.phase = Room::Phase::kSubscribing;
     ++it;
   }
-  commands_->close(why);
-  subscriber_->close(why);
+  for (auto& shard : shards_) {
+    shard.commands->close(why);
+    shard.subscriber->close(why);
+  }
   if (!reconnect_scheduled_) {
     reconnect_scheduled_ = true;
     loop_.add_timer(kReconnectEvery, [this] { reconnect(); });
@@ -506,8 +570,10 @@ void ClusterBus::go_down(std::string_view why) {
 void ClusterBus::tick() {
   const auto now = loop_.now();
   const auto timeout = std::chrono::milliseconds(options_.redis.io_timeout_ms);
-  commands_->check(now, timeout);
-  subscriber_->check(now, timeout);
+  for (auto& shard : shards_) {
+    shard.commands->check(now, timeout);
+    shard.subscriber->check(now, timeout);
+  }
   if (up_ && now >= next_heartbeat_) heartbeat();
   if (up_ && now >= next_peer_check_) check_peers();
   loop_.add_timer(kTick, [this] { tick(); });
@@ -515,10 +581,10 @@ void ClusterBus::tick() {
 
 void ClusterBus::heartbeat() {
   next_heartbeat_ = loop_.now() + kHeartbeatEvery;
-  redis::RespWriter(commands_->out()).command(5).arg("SET").arg(node_key(options_.node)).arg("1").arg("PX").arg(
-      kHeartbeatTtlMs);
-  commands_->queued(1);
-  pending_.push_back({Pending::Op::kOther, {}, {}, {}});
+  const std::string key = node_key(options_.node);
+  Shard& shard = shard_of_key(key);
+  redis::RespWriter(shard.commands->out()).command(5).arg("SET").arg(key).arg("1").arg("PX").arg(kHeartbeatTtlMs);
+  expect(shard, {Pending::Op::kOther, {}, {}, {}});
 }
 
 void ClusterBus::check_peers() {
@@ -528,9 +594,10 @@ void ClusterBus::check_peers() {
     for (const auto& [field, node] : room.remotes) peers.insert(node);
   }
   for (const auto& peer : peers) {
-    redis::RespWriter(commands_->out()).all({"EXISTS", node_key(peer)});
-    commands_->queued(1);
-    pending_.push_back({Pending::Op::kPeerCheck, peer, {}, {}});
+    const std::string key = node_key(peer);
+    Shard& shard = shard_of_key(key);
+    redis::RespWriter(shard.commands->out()).all({"EXISTS", key});
+    expect(shard, {Pending::Op::kPeerCheck, peer, {}, {}});
   }
 }
 
@@ -550,11 +617,11 @@ void ClusterBus::on_peer_checked(const std::string& node, redisReply* reply) {
       }
     }
     if (!shares) continue;
-    redis::RespWriter out(commands_->out());
+    Shard& shard = shard_of(room);
+    redis::RespWriter out(shard.commands->out());
     out.command(6).arg("EVALSHA").arg(sha_reap_).arg(std::int64_t{1}).arg(room_name(key, RoomPart::kMembers));
     out.arg(room_name(key, RoomPart::kChannel)).arg(node);
-    commands_->queued(1);
-    pending_.push_back({Pending::Op::kOther, {}, {}, {}});
+    expect(shard, {Pending::Op::kOther, {}, {}, {}});
   }
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // --cluster: the thread that connects this node to the others through Redis.
 //
-// It owns two Redis connections on an event loop of its own: one for
-// commands (pipelined: a turn's requests from every loop go out in one
-// write), one subscribed to the sharded channels of the rooms this node has
-// members in, and only those. A publication is sent once, to a script that
+// It owns, on an event loop of its own, two Redis connections per server
+// (one server, or each master of a Redis Cluster: a room lives in one slot,
+// so on one master): one for commands (pipelined: a turn's requests from
+// every loop go out in one write), one subscribed to the sharded channels of
+// the rooms this node has members in, and only those. A publication is sent once, to a script that
 // takes the room's next offset, keeps it in the room's history and state and
 // publishes it on the room's channel; every node with members of the room,
 // this one included, delivers it from there, so every member everywhere sees
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,6 +32,7 @@
 #include "cluster/redis_link.h"
 #include "loop/event_loop.h"
 #include "redis/redis_url.h"
+#include "redis/topology.h"
 
 namespace rk::cluster {
 
@@ -96,6 +99,7 @@ class ClusterBus final : public loop::IoHandler, public RedisLink::Listener {
   friend class LoopPort;
   struct Room {
     std::size_t loop = 0;
+    std::size_t shard = 0;  // the server that holds its slot
     enum class Phase { kSubscribing, kLoading, kLive } phase = Phase::kSubscribing;
     bool was_live = false;  // a re-read, not a first attach
     std::unordered_map<std::string, std::string> locals;   // this node's members: field -> join message
@@ -116,6 +120,11 @@ class ClusterBus final : public loop::IoHandler, public RedisLink::Listener {
     std::string key, body, state_field;
   };
   using LoopEvent = std::variant<RoomSnapshot, ChannelMessage, Down, Unsent>;
+  struct Shard {
+    std::unique_ptr<RedisLink> commands;
+    std::unique_ptr<RedisLink> subscriber;
+    std::deque<Pending> pending;  // one per command sent on `commands`, in order
+  };
   struct Outbox {
     loop::EventLoop* loop = nullptr;
     BusListener* listener = nullptr;
@@ -131,7 +140,11 @@ class ClusterBus final : public loop::IoHandler, public RedisLink::Listener {
   void member_change(BusRequest& request, bool joined);
   void destroyed(const std::string& key);
   void on_subscribe_reply(redisReply* reply);
-  void on_command_reply(redisReply* reply);
+  void on_command_reply(Shard& shard, redisReply* reply);
+  Shard& shard_of(const Room& room) { return shards_[room.shard]; }
+  Shard& shard_of_key(std::string_view redis_key) { return shards_[topology_->server_of_key(redis_key)]; }
+  void expect(Shard& shard, Pending pending);
+  bool all_links_up() const;
   void on_snapshot_reply(const std::string& key, redisReply* reply);
   void on_channel_message(std::string_view channel, std::string_view message);
   void track(Room& room, std::string_view message);
@@ -157,9 +170,8 @@ class ClusterBus final : public loop::IoHandler, public RedisLink::Listener {
   std::atomic<bool> wake_pending_{false};
   std::vector<std::unique_ptr<LoopPort>> ports_;
   std::vector<Outbox> outboxes_;
-  std::unique_ptr<RedisLink> commands_;
-  std::unique_ptr<RedisLink> subscriber_;
-  std::deque<Pending> pending_;  // one per command sent on commands_, in order
+  std::optional<redis::Topology> topology_;
+  std::vector<Shard> shards_;
   std::unordered_map<std::string, Room> rooms_;
   std::vector<BusRequest> draining_;
   std::string sha_publish_, sha_attach_, sha_join_, sha_leave_, sha_reap_;

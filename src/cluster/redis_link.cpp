@@ -64,8 +64,9 @@ int connect_socket(const redis::RedisConfig& config, std::string& error) {
 
 }  // namespace
 
-RedisLink::RedisLink(loop::EventLoop& loop, redis::RedisConfig config, std::string role, Listener& listener)
-    : loop_(loop), config_(std::move(config)), role_(std::move(role)), listener_(listener) {}
+RedisLink::RedisLink(loop::EventLoop& loop, redis::RedisConfig config, std::string role, Listener& listener,
+                     std::size_t shard)
+    : loop_(loop), config_(std::move(config)), role_(std::move(role)), listener_(listener), shard_(shard) {}
 
 RedisLink::~RedisLink() {
   if (fd_ >= 0) {

@@ -33,7 +33,9 @@ class RedisLink final : public loop::IoHandler {
     ~Listener() = default;
   };
 
-  RedisLink(loop::EventLoop& loop, redis::RedisConfig config, std::string role, Listener& listener);
+  // `shard`: which of the listener's servers this link talks to.
+  RedisLink(loop::EventLoop& loop, redis::RedisConfig config, std::string role, Listener& listener,
+            std::size_t shard = 0);
   ~RedisLink();
   RedisLink(const RedisLink&) = delete;
   RedisLink& operator=(const RedisLink&) = delete;
@@ -44,6 +46,7 @@ class RedisLink final : public loop::IoHandler {
   bool is_up() const { return state_ == State::kUp; }
   bool is_closed() const { return state_ == State::kClosed; }
   const std::string& role() const { return role_; }
+  std::size_t shard() const { return shard_; }
   std::string where() const { return config_.where(); }
 
   // Where commands go (see redis::RespWriter); call queued(n) after adding n
@@ -68,6 +71,7 @@ class RedisLink final : public loop::IoHandler {
   redis::RedisConfig config_;
   std::string role_;
   Listener& listener_;
+  const std::size_t shard_;
   State state_ = State::kClosed;
   int fd_ = -1;
   bool watching_write_ = false;

@@ -22,8 +22,8 @@ bool is_refusal(std::string_view error) {
 
 }  // namespace
 
-BlockingClient::BlockingClient(RedisConfig config, std::string role)
-    : config_(std::move(config)), role_(std::move(role)) {}
+BlockingClient::BlockingClient(RedisConfig config, std::string role, bool quiet)
+    : config_(std::move(config)), role_(std::move(role)), quiet_(quiet) {}
 
 BlockingClient::~BlockingClient() { disconnect(); }
 
@@ -36,7 +36,8 @@ bool BlockingClient::connect_at_startup() { return connect(true); }
 
 void BlockingClient::note_down(std::string_view why) {
   if (!was_down_) {
-    spdlog::error("Redis {} ({}) unreachable: {}. Rooms in memory keep working; creates and joins of keys not in "
+    spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::err,
+                "Redis {} ({}) unreachable: {}. Rooms in memory keep working; creates and joins of keys not in "
                   "memory get a 'Room store unavailable' error until it is back.",
                   config_.where(), role_, why);
   }
@@ -57,7 +58,7 @@ bool BlockingClient::connect(bool at_startup) {
   redisSetTimeout(context_, as_timeval(config_.io_timeout_ms));
   if (config_.unix_socket.empty()) redisEnableKeepAlive(context_);
   if (!handshake(at_startup)) return false;
-  if (was_down_) spdlog::info("Redis {} ({}) is reachable again", config_.where(), role_);
+  if (was_down_ && !quiet_) spdlog::info("Redis {} ({}) is reachable again", config_.where(), role_);
   was_down_ = false;
   return true;
 }

@@ -28,8 +28,9 @@ class ConfigurationError : public std::runtime_error {
 
 class BlockingClient {
  public:
-  // `role` names the client in log lines ("room store").
-  BlockingClient(RedisConfig config, std::string role);
+  // `role` names the client in log lines ("room store"). A quiet client logs
+  // outages at debug level only (its user reports them).
+  BlockingClient(RedisConfig config, std::string role, bool quiet = false);
   ~BlockingClient();
   BlockingClient(const BlockingClient&) = delete;
   BlockingClient& operator=(const BlockingClient&) = delete;
@@ -51,6 +52,7 @@ class BlockingClient {
 
   RedisConfig config_;
   std::string role_;
+  bool quiet_;
   redisContext* context_ = nullptr;
   bool was_down_ = false;
   std::chrono::steady_clock::time_point next_attempt_{};

@@ -12,7 +12,7 @@ import pytest
 
 import v1
 import v2
-from redis_instance import RedisInstance
+from redis_instance import RedisCluster, RedisInstance
 from roomkey_server import RoomkeyServer
 from v1 import recv_json
 
@@ -28,15 +28,34 @@ def redis_server():
     instance.destroy()
 
 
+@pytest.fixture(scope="module")
+def redis_cluster():
+    """A 3-master Redis Cluster, made with redis-cli --cluster create."""
+    cluster = RedisCluster(3).start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(params=["redis", "redis-cluster"])
+def bus_url(request):
+    """Tests that take this run on a single Redis and on a 3-master Redis Cluster."""
+    if request.param == "redis":
+        return request.getfixturevalue("redis_server").url
+    return request.getfixturevalue("redis_cluster").url
+
+
 @pytest.fixture
-def nodes(redis_server):
-    """start(n, *flags) -> n roomkey nodes on the same Redis."""
+def nodes(request):
+    """start(n, *flags) -> n roomkey nodes on the same Redis (bus_url if the
+    test takes it, else a single private Redis)."""
     started = []
+    url = request.getfixturevalue("bus_url") if "bus_url" in request.fixturenames else \
+        request.getfixturevalue("redis_server").url
 
     def start(count, *flags, redis_url=None):
         made = []
         for _ in range(count):
-            node = RoomkeyServer(None, "--cluster", redis_url or redis_server.url, *flags)
+            node = RoomkeyServer(None, "--cluster", redis_url or url, *flags)
             started.append(node)
             made.append(node.start())
         return made
@@ -61,7 +80,7 @@ async def next_of_type(ws, kind, timeout=10):
             return message
 
 
-def test_a_room_spans_three_nodes_every_message_everywhere_once_in_one_order(nodes):
+def test_a_room_spans_three_nodes_every_message_everywhere_once_in_one_order(nodes, bus_url):
     a_node, b_node, c_node = nodes(3)
 
     async def scenario():
@@ -123,7 +142,7 @@ def test_a_room_spans_three_nodes_every_message_everywhere_once_in_one_order(nod
     run(scenario())
 
 
-def test_leaving_on_one_node_is_seen_on_the_others(nodes):
+def test_leaving_on_one_node_is_seen_on_the_others(nodes, bus_url):
     a_node, b_node = nodes(2)
 
     async def scenario():
@@ -147,7 +166,7 @@ def test_leaving_on_one_node_is_seen_on_the_others(nodes):
     run(scenario())
 
 
-def test_history_and_resume_on_another_node(nodes):
+def test_history_and_resume_on_another_node(nodes, bus_url):
     a_node, b_node = nodes(2)
 
     async def scenario():
@@ -177,7 +196,7 @@ def test_history_and_resume_on_another_node(nodes):
     run(scenario())
 
 
-def test_a_restarted_node_loses_no_history(nodes):
+def test_a_restarted_node_loses_no_history(nodes, bus_url):
     (a_node,) = nodes(1)
 
     async def scenario_before():
@@ -202,7 +221,7 @@ def test_a_restarted_node_loses_no_history(nodes):
     run(scenario_after())
 
 
-def test_members_of_a_killed_node_are_reported_gone_within_20_seconds(nodes):
+def test_members_of_a_killed_node_are_reported_gone_within_20_seconds(nodes, bus_url):
     a_node, b_node = nodes(2)
 
     async def scenario():
@@ -382,3 +401,29 @@ def test_with_aof_a_redis_restart_keeps_rooms_and_history(nodes, redis_server):
         assert [p["data"] for p in reply["missed"]] == [0, 1, 2]
         await ws.close()
     run(scenario())
+
+
+def test_on_a_redis_cluster_rooms_spread_over_the_masters_each_in_one_slot(nodes, redis_cluster):
+    a_node, b_node = nodes(2, redis_url=redis_cluster.url)
+
+    async def scenario():
+        keys = []
+        for i in range(12):
+            a, joined = await v2.create(a_node.url, f"p{i}")
+            b, _ = await v2.join(b_node.url, f"q{i}", joined["join"])
+            await next_of_type(a, "presence")
+            await publish(b, i, ack_id="x")
+            assert (await next_of_type(a, "message"))["data"] == i
+            keys.append(joined["join"])
+            for ws in (a, b):
+                await ws.close()
+        return keys
+    keys = run(scenario())
+    per_master = [set() for _ in redis_cluster.nodes]
+    for index, node in enumerate(redis_cluster.nodes):
+        for name in node.client().scan_iter("roomkey:{*}:*"):
+            per_master[index].add(name.split("{", 1)[1].split("}", 1)[0])
+    for key in keys:
+        holders = [i for i, held in enumerate(per_master) if key in held]
+        assert len(holders) == 1, (key, holders)  # every key of a room on one master
+    assert sum(1 for held in per_master if held & set(keys)) >= 2  # and rooms on several masters

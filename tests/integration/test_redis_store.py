@@ -13,7 +13,7 @@ import redis
 
 import v1
 import v2
-from redis_instance import RedisInstance
+from redis_instance import RedisCluster, RedisInstance
 from roomkey_server import BINARY, RoomkeyServer
 from v1 import recv_json
 
@@ -273,3 +273,31 @@ def test_v2_clients_on_the_redis_store(redis_server, servers):
         for ws in (a, b):
             await ws.close()
     run(scenario())
+
+
+def test_on_a_redis_cluster_each_room_goes_to_the_master_of_its_slot(servers):
+    cluster = RedisCluster(3).start()
+    try:
+        srv = servers(cluster.url, "--max-rooms", "1000")
+        assert "Redis Cluster" in "".join(srv.log_lines)
+
+        async def scenario():
+            keys = []
+            for i in range(15):
+                ws, key = await v1.create(srv.url, f"p{i}")
+                await ws.close()
+                keys.append(key)
+            for key in keys[:3]:
+                await v1.room_by_key(srv.url, key, "x", "y")
+            return keys
+        keys = run(scenario())
+        held = [{name.split("{", 1)[1].split("}", 1)[0] for name in node.client().scan_iter("roomkey:{*}:room")}
+                for node in cluster.nodes]
+        assert set(keys) <= set().union(*held)
+        assert sum(1 for h in held if h & set(keys)) >= 2  # spread over the masters
+        # A database number is refused by a cluster: a clear error, exit 2.
+        result = subprocess.run([BINARY, "serve", "--port", "0", "--store", cluster.url + "/2"],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2 and "SELECT" in result.stderr, result.stderr
+    finally:
+        cluster.destroy()

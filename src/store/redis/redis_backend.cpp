@@ -41,12 +41,30 @@ StoreOpenError open_error(const redis::ConfigurationError& error) { return Store
 }  // namespace
 
 RedisBackend::RedisBackend(redis::RedisConfig config, std::int64_t room_ttl_s)
-    : client_(std::move(config), "room store"), room_ttl_s_(room_ttl_s) {
+    : config_(config), seed_(std::move(config), "room store"), room_ttl_s_(room_ttl_s) {
   try {
-    client_.connect_at_startup();
+    if (seed_.connect_at_startup()) learn_topology();
   } catch (const redis::ConfigurationError& error) {
     throw open_error(error);
   }
+}
+
+std::string RedisBackend::describe() const {
+  if (topology_ && topology_->is_cluster())
+    return "Redis Cluster via " + config_.where() + " (" + std::to_string(topology_->servers().size()) + " masters)";
+  return seed_.describe();
+}
+
+// A plain Redis is its own seed; a cluster's masters get a connection each.
+bool RedisBackend::learn_topology() {
+  topology_ = redis::Topology::discover(seed_, config_);
+  masters_.clear();
+  if (!topology_) return false;
+  if (topology_->is_cluster()) {
+    for (const auto& server : topology_->servers())
+      masters_.push_back(std::make_unique<redis::BlockingClient>(server, "room store"));
+  }
+  return true;
 }
 
 void RedisBackend::append(const StoreRequest& request) {
@@ -90,31 +108,54 @@ StoreStatus RedisBackend::status_of(const StoreRequest& request, const redisRepl
 
 void RedisBackend::run_batch(std::span<StoreRequest> requests) {
   for (auto& request : requests) request.status = StoreStatus::kUnavailable;
+  if (!topology_ && !learn_topology()) return;
+  std::vector<std::vector<std::size_t>> by_server(topology_->servers().size());
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    by_server[topology_->server_of_key(redis::room_name(requests[i].key, RoomPart::kRoom))].push_back(i);
+  for (std::size_t server = 0; server < by_server.size(); ++server) {
+    if (!by_server[server].empty()) run_on(server, requests, by_server[server]);
+  }
+}
+
+void RedisBackend::run_on(std::size_t server, std::span<StoreRequest> requests, const std::vector<std::size_t>& which) {
   commands_.clear();
-  for (const auto& request : requests) append(request);
-  auto replies = client_.run(commands_, requests.size());
+  for (std::size_t i : which) append(requests[i]);
+  redis::BlockingClient& client = topology_->is_cluster() ? *masters_[server] : seed_;
+  auto replies = client.run(commands_, which.size());
   if (!replies) return;  // a write's fate is unknown: none is reported done
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    StoreRequest& request = requests[i];
-    const redisReply* reply = (*replies)[i].get();
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    StoreRequest& request = requests[which[k]];
+    const redisReply* reply = (*replies)[k].get();
+    const std::string_view error = redis::is_error(reply) ? redis::text_of(reply) : std::string_view();
+    if (error.starts_with("MOVED") || error.starts_with("ASK") || error.starts_with("CLUSTERDOWN")) {
+      topology_.reset();  // slots moved: asked again before the next batch; this request is refused
+      request.status = StoreStatus::kUnavailable;
+      continue;
+    }
     request.status = status_of(request, reply);
     if (request.op == StoreOp::kExists && request.status == StoreStatus::kOk) request.owner = redis::text_of(reply);
   }
 }
 
+// Every master's rooms (a Redis Cluster's SCAN covers one node).
 std::optional<std::uint64_t> RedisBackend::count_rooms() {
+  if (!topology_ && !learn_topology()) return std::nullopt;
   std::uint64_t rooms = 0;
-  std::string cursor = "0";
-  do {
-    commands_.clear();
-    redis::RespWriter(commands_).all({"SCAN", cursor, "MATCH", redis::kRoomPattern, "COUNT", "1000"});
-    auto replies = client_.run(commands_, 1);
-    if (!replies) return std::nullopt;
-    const redisReply* reply = replies->front().get();
-    if (redis::is_error(reply) || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) return std::nullopt;
-    cursor = redis::text_of(reply->element[0]);
-    rooms += reply->element[1]->elements;
-  } while (cursor != "0");
+  const std::size_t servers = topology_->is_cluster() ? masters_.size() : 1;
+  for (std::size_t server = 0; server < servers; ++server) {
+    redis::BlockingClient& client = topology_->is_cluster() ? *masters_[server] : seed_;
+    std::string cursor = "0";
+    do {
+      commands_.clear();
+      redis::RespWriter(commands_).all({"SCAN", cursor, "MATCH", redis::kRoomPattern, "COUNT", "1000"});
+      auto replies = client.run(commands_, 1);
+      if (!replies) return std::nullopt;
+      const redisReply* reply = replies->front().get();
+      if (redis::is_error(reply) || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) return std::nullopt;
+      cursor = redis::text_of(reply->element[0]);
+      rooms += reply->element[1]->elements;
+    } while (cursor != "0");
+  }
   return rooms;
 }
 

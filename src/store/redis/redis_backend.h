@@ -6,9 +6,16 @@
 //
 // --room-ttl is Redis's own key expiry, renewed on each recorded use, so there
 // is nothing to sweep: the runner re-counts rooms instead (--max-rooms).
+//
+// On a Redis Cluster, each request goes to the master that holds its room's
+// slot (learnt with CLUSTER SLOTS, learnt again after a MOVED).
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "redis/blocking_client.h"
+#include "redis/topology.h"
 #include "store/room_store.h"
 
 namespace rk::store {
@@ -22,15 +29,20 @@ class RedisBackend final : public StoreBackend {
   std::optional<std::uint64_t> count_rooms() override;
   std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) override;
   bool expires_by_itself() const override { return true; }
-  std::string describe() const override { return client_.describe(); }
+  std::string describe() const override;
 
  private:
   void append(const StoreRequest& request);
   static StoreStatus status_of(const StoreRequest& request, const redisReply* reply);
+  bool learn_topology();
+  void run_on(std::size_t server, std::span<StoreRequest> requests, const std::vector<std::size_t>& which);
 
-  redis::BlockingClient client_;
+  const redis::RedisConfig config_;
+  redis::BlockingClient seed_;
+  std::optional<redis::Topology> topology_;
+  std::vector<std::unique_ptr<redis::BlockingClient>> masters_;  // a Redis Cluster's, by topology index
   const std::int64_t room_ttl_s_;
-  std::string commands_;  // the batch's pipeline, reused
+  std::string commands_;  // a pipeline, reused
 };
 
 }  // namespace rk::store
