@@ -7,6 +7,11 @@ namespace rk::bench {
 void add_bench_flags(CLI::App& command, BenchOptions& o) {
   command.add_option("--host", o.host, "Server IPv4 address")->capture_default_str();
   command.add_option("--port", o.port, "Server port")->capture_default_str();
+  command
+      .add_option("--ports", o.ports,
+                  "Several nodes of one roomkey cluster (--cluster), e.g. 8001,8002: each room's members are dealt "
+                  "over them in turn (member m connects to the (m mod N)-th port); instead of --port")
+      ->delimiter(',');
   command.add_option("--mode", o.mode, "fanout: relay throughput and latency; idle: memory per held connection; "
                                        "churn: connect + join + close per second; resume: fanout at --rate while "
                                        "members drop and resume (protocol 2)")
@@ -34,7 +39,9 @@ void add_bench_flags(CLI::App& command, BenchOptions& o) {
   command.add_option("--max-pending", o.max_pending, "Connections in connect/handshake at once")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  command.add_option("--server-pid", o.server_pid, "Report this process's CPU and memory too");
+  command.add_option("--server-pid", o.server_pids,
+                     "Report this process's CPU and memory too (several, comma-separated: their sums)")
+      ->delimiter(',');
   command.add_option("--protocol", o.protocol,
                      "1: the original protocol (any v1 server); 2: roomkey's protocol v2, checking that every "
                      "member sees offsets 1, 2, 3, ... without gap or duplicate (senders ask for acks)")

@@ -15,6 +15,7 @@ namespace rk::bench {
 struct BenchOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8001;
+  std::vector<std::uint16_t> ports;  // several nodes (cluster mode): a room's members spread over them
   std::string mode = "fanout";  // fanout | idle | churn | resume
   int rooms = 100;
   int members = 10;
@@ -26,7 +27,7 @@ struct BenchOptions {
   int size = 0;  // pad Location Data frames to about this many bytes
   std::string source_ips;  // e.g. 127.0.0.1-127.0.0.20: beyond 64k connections
   int max_pending = 256;   // connections in connect/handshake at once
-  int server_pid = 0;      // adds server CPU and memory to the report
+  std::vector<int> server_pids;  // adds these processes' CPU and memory (summed) to the report
   int protocol = 1;        // 2: protocol v2, with the offset checks
   double resume_rate = 1;  // resume mode: drops and resumes per second
   bool tls = false;        // wss://, the server's certificate not checked

@@ -32,15 +32,15 @@ void write_report(const BenchOptions& options, std::size_t clients, BenchTally& 
           << ",\"resume_missing\":" << t.resume_missing;
   } else if (options.mode == "idle") {
     out << ",\"connections_held\":" << t.held;
-    if (options.server_pid && t.held > 0)
+    if (!options.server_pids.empty() && t.held > 0)
       out << ",\"server_rss_kb_before\":" << t.rss_before_kb << ",\"server_rss_kb_held\":" << t.rss_held_kb
           << ",\"server_bytes_per_conn\":" << static_cast<double>(t.rss_held_kb - t.rss_before_kb) * 1024.0 /
                                                   static_cast<double>(t.held);
   } else {
     const double seconds = static_cast<double>(t.churn_last_us - t.churn_first_us) / 1e6;
     const double cpu_window = seconds > 0 ? seconds : 1;
-    if (options.server_pid)
-      t.server_cpu_pct = 100 * (cpu_seconds_of(options.server_pid) - t.server_cpu_start) / cpu_window;
+    if (!options.server_pids.empty())
+      t.server_cpu_pct = 100 * (cpu_seconds_of(options.server_pids) - t.server_cpu_start) / cpu_window;
     t.self_cpu_pct = 100 * (cpu_seconds_of_self() - t.self_cpu_start) / cpu_window;
     out << ",\"churners\":" << t.churners << ",\"completed\":" << t.churn_completed
         << ",\"churn_per_s\":" << (seconds > 0 ? static_cast<double>(t.churn_completed) / seconds : 0)
@@ -49,10 +49,10 @@ void write_report(const BenchOptions& options, std::size_t clients, BenchTally& 
   out << ",\"error_msgs\":" << t.error_messages << ",\"closed_by_server\":" << t.closed_by_server
       << ",\"connect_errors\":" << t.connect_errors << ",\"setup_s\":" << t.setup_s
       << ",\"setup_ok\":" << (t.setup_ok ? "true" : "false") << ",\"bench_cpu_pct\":" << t.self_cpu_pct;
-  if (options.server_pid) {
+  if (!options.server_pids.empty()) {
     out << ",\"server_cpu_pct\":" << t.server_cpu_pct
-        << ",\"server_rss_kb\":" << status_kb(options.server_pid, "VmRSS:")
-        << ",\"server_hwm_kb\":" << status_kb(options.server_pid, "VmHWM:");
+        << ",\"server_rss_kb\":" << status_kb(options.server_pids, "VmRSS:")
+        << ",\"server_hwm_kb\":" << status_kb(options.server_pids, "VmHWM:");
   }
   out << "}";
   std::cout << out.str() << std::endl;

@@ -42,7 +42,7 @@ class BenchRun final : public BenchEvents {
 
   int run() {
     start_ = Clock::now();
-    if (options_.server_pid) tally_.rss_before_kb = status_kb(options_.server_pid, "VmRSS:");
+    if (!options_.server_pids.empty()) tally_.rss_before_kb = status_kb(options_.server_pids, "VmRSS:");
     for (int room = 0; room < options_.rooms; ++room) clients_.queue(room * options_.members);
     progress_timer();
     loop_.run();
@@ -198,15 +198,15 @@ class BenchRun final : public BenchEvents {
   }
 
   void mark_window_start() {
-    if (options_.server_pid) tally_.server_cpu_start = cpu_seconds_of(options_.server_pid);
+    if (!options_.server_pids.empty()) tally_.server_cpu_start = cpu_seconds_of(options_.server_pids);
     tally_.self_cpu_start = cpu_seconds_of_self();
   }
 
   void end_window() {
     measuring_ = false;
-    if (options_.server_pid) {
-      tally_.server_cpu_pct = 100 * (cpu_seconds_of(options_.server_pid) - tally_.server_cpu_start) / options_.duration_s;
-      tally_.rss_held_kb = status_kb(options_.server_pid, "VmRSS:");
+    if (!options_.server_pids.empty()) {
+      tally_.server_cpu_pct = 100 * (cpu_seconds_of(options_.server_pids) - tally_.server_cpu_start) / options_.duration_s;
+      tally_.rss_held_kb = status_kb(options_.server_pids, "VmRSS:");
     }
     tally_.self_cpu_pct = 100 * (cpu_seconds_of_self() - tally_.self_cpu_start) / options_.duration_s;
     drain_start_us_ = micros_since(start_);
@@ -292,7 +292,7 @@ class BenchRun final : public BenchEvents {
   // ---- idle
   void begin_idle() {
     loop_.add_timer(std::chrono::microseconds(static_cast<std::int64_t>(options_.duration_s * 5e5)), [this] {
-      if (options_.server_pid) tally_.rss_held_kb = status_kb(options_.server_pid, "VmRSS:");
+      if (!options_.server_pids.empty()) tally_.rss_held_kb = status_kb(options_.server_pids, "VmRSS:");
     });
     loop_.add_timer(std::chrono::microseconds(static_cast<std::int64_t>(options_.duration_s * 1e6)), [this] {
       for (int i = 0; i < clients_.size(); ++i) tally_.held += clients_[i].open() ? 1 : 0;
@@ -305,7 +305,7 @@ class BenchRun final : public BenchEvents {
     setup_done_ = true;
     tally_.setup_s = static_cast<double>(micros_since(start_)) / 1e6;
     tally_.churn_first_us = micros_since(start_);
-    if (options_.server_pid) tally_.server_cpu_start = cpu_seconds_of(options_.server_pid);
+    if (!options_.server_pids.empty()) tally_.server_cpu_start = cpu_seconds_of(options_.server_pids);
     tally_.self_cpu_start = cpu_seconds_of_self();
     for (int room = 0; room < options_.rooms; ++room) {
       for (int m = 1; m < options_.members; ++m) {

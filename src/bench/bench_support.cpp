@@ -94,3 +94,19 @@ std::string string_after(std::string_view json, std::string_view name) {
 }
 
 }  // namespace rk::bench
+
+namespace rk::bench {
+
+double cpu_seconds_of(const std::vector<int>& pids) {
+  double total = 0;
+  for (int pid : pids) total += cpu_seconds_of(pid);
+  return total;
+}
+
+long status_kb(const std::vector<int>& pids, std::string_view name) {
+  long total = 0;
+  for (int pid : pids) total += status_kb(pid, name);
+  return total;
+}
+
+}  // namespace rk::bench

@@ -17,6 +17,9 @@ std::int64_t micros_since(Clock::time_point start);
 double cpu_seconds_of_self();
 double cpu_seconds_of(int pid);
 long status_kb(int pid, std::string_view name);
+// Summed over processes.
+double cpu_seconds_of(const std::vector<int>& pids);
+long status_kb(const std::vector<int>& pids, std::string_view name);
 std::vector<sockaddr_in> parse_source_ips(const std::string& spec);
 
 // The integer after the last `name` in `json`. A "0." right after it is

@@ -10,10 +10,14 @@ namespace rk::bench {
 
 ClientPool::ClientPool(loop::EventLoop& loop, BenchEvents& events, const BenchOptions& options, InitFor init_for)
     : options_(options), init_for_(std::move(init_for)) {
-  server_.sin_family = AF_INET;
-  server_.sin_port = htons(options.port);
-  if (::inet_pton(AF_INET, options.host.c_str(), &server_.sin_addr) != 1)
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, options.host.c_str(), &server.sin_addr) != 1)
     throw std::runtime_error("--host must be an IPv4 address");
+  for (const std::uint16_t port : options.ports.empty() ? std::vector<std::uint16_t>{options.port} : options.ports) {
+    server.sin_port = htons(port);
+    servers_.push_back(server);
+  }
   sources_ = parse_source_ips(options.source_ips);
   if (options.tls && !(tls_context_ = tls::unverified_client_context()))
     throw std::runtime_error("cannot create a TLS client context");
@@ -31,7 +35,7 @@ void ClientPool::queue(int client) {
 bool ClientPool::connect_now(int client) {
   ++pending_;
   Init init = init_for_(client);
-  if ((*this)[client].connect(server_, nullptr, std::move(init.json), init.close_after)) return true;
+  if ((*this)[client].connect(server_for(client), nullptr, std::move(init.json), init.close_after)) return true;
   --pending_;
   ++failed_to_start_;
   return false;
@@ -50,7 +54,7 @@ void ClientPool::pump() {
         sources_.empty() ? nullptr : &sources_[static_cast<std::size_t>(client) % sources_.size()];
     ++pending_;
     Init init = init_for_(client);
-    if (!(*this)[client].connect(server_, source, std::move(init.json), init.close_after)) {
+    if (!(*this)[client].connect(server_for(client), source, std::move(init.json), init.close_after)) {
       ++failed_to_start_;
       --pending_;
     }

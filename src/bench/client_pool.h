@@ -52,7 +52,10 @@ class ClientPool {
   std::vector<char> receive_buffer_ = std::vector<char>(1 << 20);
   std::vector<char> plain_buffer_ = std::vector<char>(1 << 20);
   tls::ContextPtr tls_context_;
-  sockaddr_in server_{};
+  std::vector<sockaddr_in> servers_;  // one, or the nodes of --ports
+  const sockaddr_in& server_for(int client) const {
+    return servers_[static_cast<std::size_t>(client % options_.members) % servers_.size()];
+  }
   std::vector<sockaddr_in> sources_;
   std::vector<std::unique_ptr<BenchClient>> clients_;
   std::deque<int> queue_;

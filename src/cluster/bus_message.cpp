@@ -22,10 +22,12 @@ void number_field(std::string& out, Number value) {
 class Reader {
  public:
   explicit Reader(std::string_view text) : rest_(text) {}
+  // One way to write each message: no leading zeros in lengths or numbers.
   std::optional<std::string_view> next() {
     std::size_t length = 0;
     const auto [end, ec] = std::from_chars(rest_.data(), rest_.data() + rest_.size(), length);
     if (ec != std::errc() || end == rest_.data() + rest_.size() || *end != ':') return std::nullopt;
+    if (rest_.front() == '0' && end != rest_.data() + 1) return std::nullopt;
     const std::size_t header = static_cast<std::size_t>(end - rest_.data()) + 1;
     if (length > rest_.size() - header) return std::nullopt;
     const std::string_view value = rest_.substr(header, length);
@@ -35,7 +37,10 @@ class Reader {
   template <typename Number>
   bool next_number(Number& out) {
     const auto text = next();
-    if (!text || text->empty()) return false;
+    // Digits only (a time or an offset is never negative), no leading zero.
+    if (!text || text->empty() || text->front() < '0' || text->front() > '9' ||
+        (text->front() == '0' && text->size() > 1))
+      return false;
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), out);
     return ec == std::errc() && end == text->data() + text->size();
   }

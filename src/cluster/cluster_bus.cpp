@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <random>
 #include <spdlog/spdlog.h>
 
 #include "cluster/bus_message.h"
@@ -35,13 +36,14 @@ std::string_view key_of_channel(std::string_view channel) {
   return channel.substr(prefix.size(), channel.size() - prefix.size() - suffix.size());
 }
 
+// An epoch for a sequence Redis starts: 64 random bits in URL-safe base64
+// (11 characters), like the epochs of a single node's rooms.
 std::string fresh_epoch() {
-  static thread_local std::uint64_t counter = 0;
-  const auto now = std::chrono::system_clock::now().time_since_epoch().count();
-  std::uint64_t n = static_cast<std::uint64_t>(now) ^ (++counter * 0x9e3779b97f4a7c15ULL);
-  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::uint64_t n = random();
   std::string out;
-  for (int i = 0; i < 10; ++i, n /= 36) out.push_back(kDigits[n % 36]);
+  for (int i = 0; i < 11; ++i, n >>= 6) out.push_back(kDigits[n & 63]);
   return out;
 }
 

@@ -427,3 +427,70 @@ def test_on_a_redis_cluster_rooms_spread_over_the_masters_each_in_one_slot(nodes
         holders = [i for i, held in enumerate(per_master) if key in held]
         assert len(holders) == 1, (key, holders)  # every key of a room on one master
     assert sum(1 for held in per_master if held & set(keys)) >= 2  # and rooms on several masters
+
+
+def test_a_node_sends_each_publication_once_and_hears_a_room_only_while_it_has_members(nodes, redis_server):
+    a_node, b_node, c_node = nodes(3)
+    redis = redis_server.client()
+
+    def scripts_run():
+        return redis.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+
+    def subscribers(key):
+        return redis.execute_command("PUBSUB", "SHARDNUMSUB", f"roomkey:{{{key}}}:bus")[1]
+
+    async def scenario():
+        a, joined = await v2.create(a_node.url, "ana")
+        key = joined["join"]
+        b, _ = await v2.join(b_node.url, "ben", key)
+        c, _ = await v2.join(c_node.url, "cy", key)
+        c2, _ = await v2.join(c_node.url, "cyd", key)
+        for ws in (a, a, a, b, b):
+            await next_of_type(ws, "presence")
+        assert subscribers(key) == 3  # one subscription per node, whatever its members
+        before = scripts_run()
+        for i in range(20):
+            await publish(a, i, ack_id=str(i))
+        for _ in range(20):
+            await next_of_type(a, "ack")
+            await next_of_type(c, "message")
+        # Once to Redis per publication, not once per node or per member.
+        assert scripts_run() - before == 20
+        # The last member on a node leaves: that node stops hearing the room.
+        await b.close()
+        await next_of_type(a, "presence")
+        deadline = time.monotonic() + 5
+        while subscribers(key) != 2:
+            assert time.monotonic() < deadline, subscribers(key)
+            await asyncio.sleep(0.05)
+        await c.close()
+        await next_of_type(a, "presence")
+        await asyncio.sleep(0.3)
+        assert subscribers(key) == 2  # c's node still has cyd
+        for ws in (a, c2):
+            await ws.close()
+        deadline = time.monotonic() + 5
+        while subscribers(key) != 0:
+            assert time.monotonic() < deadline, subscribers(key)
+            await asyncio.sleep(0.05)
+    run(scenario())
+
+
+def test_destroying_a_room_ends_it_on_every_node(nodes, bus_url):
+    a_node, b_node = nodes(2)
+
+    async def scenario():
+        a, joined = await v2.create(a_node.url, "ana")
+        key = joined["join"]
+        b, _ = await v2.join(b_node.url, "ben", key)
+        old = await v1.join(b_node.url, "olga", key)
+        for ws in (a, a, b):
+            await next_of_type(ws, "presence")
+        await a.send(json.dumps({"type": "destroy", "join": key}))
+        assert await next_of_type(a, "destroyed") == {"type": "destroyed", "join": key}
+        assert await next_of_type(b, "destroyed", timeout=5) == {"type": "destroyed", "join": key}
+        assert await recv_json(old, timeout=5) == {"type": "connection_message", "message": f"{key} Session Destroyed!"}
+        late = await v1.connect(b_node.url)
+        await late.send(json.dumps({"type": "init", "person": "late", "join": key}))
+        await v1.expect_error_then_close(late, "Join Key Not Found!")
+    run(scenario())

@@ -63,7 +63,8 @@ TEST(BusMessageTest, PresenceAndDestroyRoundTrip) {
 TEST(BusMessageTest, MalformedMessagesAreRefused) {
   for (const std::string_view bad :
        {"", "X", "P", "P5:abc", "P1:e1:x1:11:1", "J1:n", "J1:n1:i", "L1:n1:i2:tt", "D", "D1:nn", "D99:n",
-        "J1:n1:i1:p extra", "P1:e1:11:11:31:n1:i1:p0:0:0:", "P1:e1:11:11:11:n1:i1:p0:0:", "J-1:n"}) {
+        "J1:n1:i1:p extra", "P1:e1:11:11:31:n1:i1:p0:0:0:", "P1:e1:11:11:11:n1:i1:p0:0:", "J-1:n",
+        "L01:i2:id1:t", "P1:e2:011:11:11:n1:i1:p0:0:0:"}) {
     EXPECT_FALSE(parse_bus_message(bad)) << bad;
   }
 }
