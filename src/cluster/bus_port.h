@@ -1,9 +1,7 @@
 #pragma once
-// The boundary between the event loops and the cluster bus thread. A loop
-// talks to the bus through its own LoopPort (requests gathered during a turn,
-// handed over at its end under the port's own lock: no lock shared by all
-// loops); the bus answers each loop with one posted task per bus turn, which
-// calls that loop's BusListener.
+// What the cluster bus tells the loop it serves. The bus runs on that loop's
+// own thread and calls these directly, always as the last thing it does with
+// a room, so a handler may call back into the bus.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,7 +22,6 @@ struct RoomSnapshot {
   std::vector<std::string> members;  // join messages of every member, on every node
 };
 
-// Called on the loop's own thread.
 class BusListener {
  public:
   virtual void on_snapshot(RoomSnapshot& snapshot) = 0;
@@ -34,18 +31,10 @@ class BusListener {
   virtual void on_bus_down() = 0;
   // A publication the bus could not hand to Redis (an outage): the loop
   // delivers it locally.
-  virtual void on_unsent(std::string_view room_key, std::string_view body, std::string_view state_field) = 0;
+  virtual void on_unsent(std::string_view room_key, std::string_view body) = 0;
 
  protected:
   ~BusListener() = default;
-};
-
-struct BusRequest {
-  enum class Op : std::uint8_t { kAttach, kDetach, kPublish, kJoin, kLeave, kDestroyed };
-  Op op;
-  std::string key;
-  std::string first;   // publish: body; join/leave: member field
-  std::string second;  // publish: state field; join/leave: message
 };
 
 }  // namespace rk::cluster

@@ -35,9 +35,10 @@ redis.call('SPUBLISH', ARGV[1], message)
 return offset)lua";
 
 // KEYS seq, log, state, members. ARGV epoch for a new sequence, sequence ttl
-// ms, channel, then (field, join message) pairs of this node's members to
-// (re-)register; each new one is announced. Returns the room as it stands:
-// {epoch, offset, history, states, members}.
+// ms, channel, this node, then (field, join message) pairs of this node's
+// members to (re-)register; each new one is announced, and this node's
+// entries not among them (members that left while Redis was away) leave.
+// Returns the room as it stands: {epoch, offset, history, states, members}.
 inline constexpr std::string_view kAttach = R"lua(
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
@@ -46,8 +47,18 @@ if not epoch then
   redis.call('DEL', KEYS[2], KEYS[3])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-for i = 4, #ARGV, 2 do
+local mine = {}
+for i = 5, #ARGV, 2 do
+  mine[ARGV[i]] = true
   if redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1]) == 1 then redis.call('SPUBLISH', ARGV[3], ARGV[i + 1]) end
+end
+local prefix = ARGV[4] .. '/'
+for _, field in ipairs(redis.call('HKEYS', KEYS[4])) do
+  if string.sub(field, 1, #prefix) == prefix and not mine[field] then
+    redis.call('HDEL', KEYS[4], field)
+    local id = string.sub(field, #prefix + 1)
+    redis.call('SPUBLISH', ARGV[3], 'L' .. #ARGV[4] .. ':' .. ARGV[4] .. #id .. ':' .. id .. '1:c')
+  end
 end
 return {epoch, redis.call('HGET', KEYS[1], 'offset'), redis.call('LRANGE', KEYS[2], 0, -1),
         redis.call('HVALS', KEYS[3]), redis.call('HVALS', KEYS[4])})lua";

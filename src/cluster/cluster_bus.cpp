@@ -1,15 +1,13 @@
 #include "cluster/cluster_bus.h"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <spdlog/spdlog.h>
+#include <unordered_set>
 
 #include "cluster/bus_message.h"
 #include "cluster/bus_scripts.h"
-#include "redis/blocking_client.h"
 #include "redis/resp_writer.h"
 #include "redis/room_names.h"
 
@@ -18,7 +16,6 @@ namespace {
 
 using redis::RoomPart;
 using redis::room_name;
-using Clock = loop::Clock;
 
 constexpr auto kReconnectEvery = std::chrono::milliseconds(500);
 constexpr auto kTick = std::chrono::milliseconds(250);
@@ -26,6 +23,7 @@ constexpr auto kHeartbeatEvery = std::chrono::seconds(2);
 constexpr std::int64_t kHeartbeatTtlMs = 10'000;
 constexpr auto kPeerCheckEvery = std::chrono::seconds(3);
 constexpr std::int64_t kMinSequenceTtlMs = 86'400'000;
+constexpr std::size_t kSeedShard = static_cast<std::size_t>(-1);
 
 std::string node_key(std::string_view node) { return "roomkey:node:" + std::string(node); }
 
@@ -55,70 +53,27 @@ std::vector<std::string> strings_of(const redisReply* array) {
   return out;
 }
 
+bool means_start_over(std::string_view error) {
+  return error.starts_with("MOVED") || error.starts_with("ASK") || error.starts_with("CLUSTERDOWN") ||
+         error.starts_with("NOSCRIPT") || error.starts_with("TRYAGAIN");
+}
+
 }  // namespace
 
-// ---------------------------------------------------------------- the loops' side
+ClusterBus::ClusterBus(loop::EventLoop& loop, BusOptions options, BusListener& listener)
+    : loop_(loop), options_(std::move(options)), listener_(listener) {}
 
-void LoopPort::flush() {
-  if (turn_.empty()) return;
-  bool was_empty;
-  {
-    std::lock_guard lock(mutex_);
-    was_empty = handed_.empty();
-    if (was_empty) {
-      handed_.swap(turn_);
-    } else {
-      for (auto& request : turn_) handed_.push_back(std::move(request));
-    }
-  }
-  turn_.clear();
-  if (was_empty) bus_.wake();
-}
-
-const std::string& LoopPort::node() const { return bus_.node(); }
-
-ClusterBus::ClusterBus(BusOptions options, std::size_t loops) : options_(std::move(options)) {
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  loop_.add(wake_fd_, this, EPOLLIN);
-  for (std::size_t i = 0; i < loops; ++i) ports_.push_back(std::make_unique<LoopPort>(*this, i));
-  outboxes_.resize(loops);
-}
-
-ClusterBus::~ClusterBus() {
-  stop();
-  loop_.remove(wake_fd_);
-  ::close(wake_fd_);
-}
-
-void ClusterBus::connect_loop(std::size_t index, loop::EventLoop& loop, BusListener& listener) {
-  outboxes_[index].loop = &loop;
-  outboxes_[index].listener = &listener;
-}
+ClusterBus::~ClusterBus() = default;
 
 void ClusterBus::start() {
-  thread_ = std::thread([this] {
-    reconnect();
-    loop_.add_timer(kTick, [this] { tick(); });
-    loop_.on_turn_end([this] {
-      for (auto& shard : shards_) {
-        shard.commands->flush();
-        shard.subscriber->flush();
-      }
-      post_events();
-    });
-    loop_.run();
-  });
+  reconnect();
+  tick_timer_ = loop_.add_timer(kTick, [this] { tick(); });
 }
 
 void ClusterBus::stop() {
-  if (!thread_.joinable()) return;
-  // What the loops handed over last (their members' leaves) goes out first.
-  loop_.post([this] {
-    drain_ports();
-    for (auto& shard : shards_) shard.commands->flush();
-    loop_.stop();
-  });
-  thread_.join();
+  stopping_ = true;
+  loop_.cancel_timer(tick_timer_);
+  for (auto& shard : shards_) shard.commands->flush();
 }
 
 bool ClusterBus::healthy(std::string& why) const {
@@ -127,79 +82,10 @@ bool ClusterBus::healthy(std::string& why) const {
   return healthy_;
 }
 
-void ClusterBus::wake() {
-  if (wake_pending_.exchange(true)) return;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
-}
-
-void ClusterBus::on_io(std::uint32_t) {
-  std::uint64_t count;
-  [[maybe_unused]] const auto read = ::read(wake_fd_, &count, sizeof count);
-  wake_pending_.store(false);
-  drain_ports();
-}
-
-void ClusterBus::drain_ports() {
-  for (auto& port : ports_) {
-    {
-      std::lock_guard lock(port->mutex_);
-      draining_.swap(port->handed_);
-    }
-    for (auto& request : draining_) handle(request, port->index_);
-    draining_.clear();
-  }
-}
-
-void ClusterBus::handle(BusRequest& request, std::size_t loop) {
-  switch (request.op) {
-    case BusRequest::Op::kAttach:
-      return attach(request.key, loop);
-    case BusRequest::Op::kDetach: {
-      const auto found = rooms_.find(request.key);
-      if (found == rooms_.end()) return;
-      if (up_) {
-        RedisLink& subscriber = *shard_of(found->second).subscriber;
-        redis::RespWriter(subscriber.out()).all({"SUNSUBSCRIBE", room_name(request.key, RoomPart::kChannel)});
-        subscriber.queued(1);
-      }
-      rooms_.erase(found);
-      return;
-    }
-    case BusRequest::Op::kPublish:
-      return publish(request);
-    case BusRequest::Op::kJoin:
-      return member_change(request, true);
-    case BusRequest::Op::kLeave:
-      return member_change(request, false);
-    case BusRequest::Op::kDestroyed:
-      return destroyed(request.key);
-  }
-}
-
-// ---------------------------------------------------------------- rooms
-
-void ClusterBus::attach(std::string& key, std::size_t loop) {
-  if (!up_) {
-    rooms_.erase(key);
-    RoomSnapshot failed;
-    failed.key = key;
-    return emit(loop, std::move(failed));
-  }
-  auto [it, fresh] = rooms_.try_emplace(key);
-  Room& room = it->second;
-  room.loop = loop;
-  if (!fresh && room.phase == Room::Phase::kLive) {
-    room.was_live = true;  // a re-read (a gap): the subscription stays
-    room.phase = Room::Phase::kLoading;
-    return send_attach(key, room);
-  }
-  if (!fresh) return;  // already on its way
-  room.phase = Room::Phase::kSubscribing;
-  room.shard = topology_->server_of_key(room_name(key, RoomPart::kChannel));
-  RedisLink& subscriber = *shard_of(room).subscriber;
-  redis::RespWriter(subscriber.out()).all({"SSUBSCRIBE", room_name(key, RoomPart::kChannel)});
-  subscriber.queued(1);
+void ClusterBus::set_health(bool healthy, std::string reason) {
+  std::lock_guard lock(health_mutex_);
+  healthy_ = healthy;
+  down_reason_ = std::move(reason);
 }
 
 void ClusterBus::expect(Shard& shard, Pending pending) {
@@ -207,75 +93,130 @@ void ClusterBus::expect(Shard& shard, Pending pending) {
   shard.pending.push_back(std::move(pending));
 }
 
+// ---------------------------------------------------------------- the loop's requests
+
+void ClusterBus::attach(const std::string& key) {
+  if (!up_) {
+    rooms_.erase(key);
+    refused_attaches_.push_back(key);
+    return;
+  }
+  auto [it, fresh] = rooms_.try_emplace(key);
+  Room& room = it->second;
+  if (!fresh && room.phase == Room::Phase::kLive) {
+    room.was_live = true;  // a re-read (a gap): the subscription stays
+    room.phase = Room::Phase::kLoading;
+    return send_attach(key, room);
+  }
+  if (!fresh) return;  // already on its way
+  const std::string channel = room_name(key, RoomPart::kChannel);
+  room.shard = topology_->server_of_key(channel);
+  RedisLink& subscriber = *shard_of(room).subscriber;
+  redis::RespWriter(subscriber.out()).all({"SSUBSCRIBE", channel});
+  subscriber.queued(1);
+}
+
 void ClusterBus::send_attach(const std::string& key, Room& room) {
   const std::int64_t keep_ms = std::max({options_.history_ttl_ms, options_.state_ttl_ms, kMinSequenceTtlMs});
   Shard& shard = shard_of(room);
   redis::RespWriter out(shard.commands->out());
-  out.command(10 + room.locals.size() * 2).arg("EVALSHA").arg(sha_attach_).arg(std::int64_t{4});
+  out.command(11 + room.locals.size() * 2).arg("EVALSHA").arg(sha_attach_).arg(std::int64_t{4});
   for (auto part : {RoomPart::kSeq, RoomPart::kLog, RoomPart::kState, RoomPart::kMembers})
     out.arg(room_name(key, part));
-  out.arg(fresh_epoch()).arg(keep_ms).arg(room_name(key, RoomPart::kChannel));
+  out.arg(fresh_epoch()).arg(keep_ms).arg(room_name(key, RoomPart::kChannel)).arg(options_.node);
   for (const auto& [field, message] : room.locals) out.arg(field).arg(message);
-  expect(shard, {Pending::Op::kAttach, key, {}, {}});
+  expect(shard, {Pending::Op::kAttach, key, {}});
 }
 
-void ClusterBus::publish(BusRequest& request) {
-  const auto found = rooms_.find(request.key);
-  if (!up_ || found == rooms_.end()) {
-    const std::size_t loop = found == rooms_.end() ? 0 : found->second.loop;
-    if (found == rooms_.end()) return;  // the room left this node meanwhile
-    return emit(loop, Unsent{std::move(request.key), std::move(request.first), std::move(request.second)});
-  }
+void ClusterBus::unsubscribe(const std::string& key, const Room& room) {
+  if (!up_) return;
+  RedisLink& subscriber = *shards_[room.shard].subscriber;
+  redis::RespWriter(subscriber.out()).all({"SUNSUBSCRIBE", room_name(key, RoomPart::kChannel)});
+  subscriber.queued(1);
+}
+
+void ClusterBus::detach(const std::string& key) {
+  const auto found = rooms_.find(key);
+  if (found == rooms_.end()) return;
+  unsubscribe(key, found->second);
+  rooms_.erase(found);
+}
+
+void ClusterBus::publish(const std::string& key, std::string_view body, std::string_view state_field) {
+  const auto found = rooms_.find(key);
+  if (found == rooms_.end()) return;  // not served here (any more)
+  if (!up_) return listener_.on_unsent(key, body);  // the loop hears of outages first: not expected
   const std::int64_t keep_ms = std::max({options_.history_ttl_ms, options_.state_ttl_ms, kMinSequenceTtlMs});
   Shard& shard = shard_of(found->second);
   redis::RespWriter out(shard.commands->out());
   out.command(14).arg("EVALSHA").arg(sha_publish_).arg(std::int64_t{3});
-  for (auto part : {RoomPart::kSeq, RoomPart::kLog, RoomPart::kState}) out.arg(room_name(request.key, part));
-  out.arg(room_name(request.key, RoomPart::kChannel)).arg(request.first);
+  for (auto part : {RoomPart::kSeq, RoomPart::kLog, RoomPart::kState}) out.arg(room_name(key, part));
+  out.arg(room_name(key, RoomPart::kChannel)).arg(body);
   out.arg(static_cast<std::int64_t>(options_.history_size)).arg(std::max<std::int64_t>(options_.history_ttl_ms, 1));
-  out.arg(request.second).arg(std::max<std::int64_t>(options_.state_ttl_ms, 1)).arg(keep_ms).arg(fresh_epoch());
-  expect(shard, {Pending::Op::kPublish, std::move(request.key), std::move(request.first), std::move(request.second)});
+  out.arg(state_field).arg(std::max<std::int64_t>(options_.state_ttl_ms, 1)).arg(keep_ms).arg(fresh_epoch());
+  expect(shard, {Pending::Op::kPublish, key, std::string(body)});
 }
 
-void ClusterBus::member_change(BusRequest& request, bool joined) {
-  const auto found = rooms_.find(request.key);
+void ClusterBus::joined(const std::string& key, std::string field, std::string message) {
+  const auto found = rooms_.find(key);
   if (found == rooms_.end()) return;
-  if (joined) {
-    found->second.locals[request.first] = request.second;
-  } else {
-    found->second.locals.erase(request.first);
+  Room& room = found->second;
+  if (up_) {
+    Shard& shard = shard_of(room);
+    redis::RespWriter out(shard.commands->out());
+    out.command(7).arg("EVALSHA").arg(sha_join_).arg(std::int64_t{1});
+    out.arg(room_name(key, RoomPart::kMembers)).arg(room_name(key, RoomPart::kChannel)).arg(field).arg(message);
+    expect(shard, {Pending::Op::kOther, {}, {}});
   }
-  if (!up_) return;  // re-registered (joins) or reaped (leaves) once Redis is back
+  room.locals[std::move(field)] = std::move(message);  // re-registered after an outage
+}
+
+void ClusterBus::left(const std::string& key, const std::string& field, std::string_view message) {
+  const auto found = rooms_.find(key);
+  if (found == rooms_.end()) return;
+  found->second.locals.erase(field);
+  if (!up_) return;  // reaped by the others meanwhile, if the outage lasts
   Shard& shard = shard_of(found->second);
   redis::RespWriter out(shard.commands->out());
-  out.command(7).arg("EVALSHA").arg(joined ? sha_join_ : sha_leave_).arg(std::int64_t{1});
-  out.arg(room_name(request.key, RoomPart::kMembers)).arg(room_name(request.key, RoomPart::kChannel));
-  out.arg(request.first).arg(request.second);
-  expect(shard, {Pending::Op::kOther, {}, {}, {}});
+  out.command(7).arg("EVALSHA").arg(sha_leave_).arg(std::int64_t{1});
+  out.arg(room_name(key, RoomPart::kMembers)).arg(room_name(key, RoomPart::kChannel)).arg(field).arg(message);
+  expect(shard, {Pending::Op::kOther, {}, {}});
 }
 
 void ClusterBus::destroyed(const std::string& key) {
-  if (!up_) {
-    rooms_.erase(key);
-    return;
+  const auto found = rooms_.find(key);
+  if (found != rooms_.end()) {
+    unsubscribe(key, found->second);
+    rooms_.erase(found);
   }
+  if (!up_) return;
   const std::string channel = room_name(key, RoomPart::kChannel);
   Shard& shard = shard_of_key(channel);
-  if (rooms_.erase(key)) {
-    redis::RespWriter(shard.subscriber->out()).all({"SUNSUBSCRIBE", channel});
-    shard.subscriber->queued(1);
-  }
   redis::RespWriter out(shard.commands->out());
   out.all({"DEL", room_name(key, RoomPart::kSeq), room_name(key, RoomPart::kLog), room_name(key, RoomPart::kState),
            room_name(key, RoomPart::kMembers)});
   out.all({"SPUBLISH", channel, destroyed_message(options_.node)});
-  expect(shard, {Pending::Op::kOther, {}, {}, {}});
-  expect(shard, {Pending::Op::kOther, {}, {}, {}});
+  expect(shard, {Pending::Op::kOther, {}, {}});
+  expect(shard, {Pending::Op::kOther, {}, {}});
+}
+
+void ClusterBus::flush() {
+  for (std::size_t i = 0; i < refused_attaches_.size(); ++i) {
+    RoomSnapshot refused;
+    refused.key = std::move(refused_attaches_[i]);
+    listener_.on_snapshot(refused);  // may refuse more: the loop goes on to them
+  }
+  refused_attaches_.clear();
+  for (auto& shard : shards_) {
+    shard.commands->flush();
+    shard.subscriber->flush();
+  }
 }
 
 // ---------------------------------------------------------------- replies
 
 void ClusterBus::on_reply(RedisLink& link, redisReply* reply) {
+  if (link.shard() == kSeedShard) return on_topology(reply);
   Shard& shard = shards_[link.shard()];
   if (&link == shard.subscriber.get()) return on_subscribe_reply(reply);
   on_command_reply(shard, reply);
@@ -291,8 +232,7 @@ void ClusterBus::on_subscribe_reply(redisReply* reply) {
     // Not asked for: Redis Cluster moved the room's slot to another master.
     return go_down("a room's slot moved to another master");
   }
-  if (kind != "ssubscribe") return;
-  if (found == rooms_.end() || found->second.phase != Room::Phase::kSubscribing) return;
+  if (kind != "ssubscribe" || found == rooms_.end() || found->second.phase != Room::Phase::kSubscribing) return;
   found->second.phase = Room::Phase::kLoading;
   send_attach(found->first, found->second);
 }
@@ -306,21 +246,17 @@ void ClusterBus::on_command_reply(Shard& shard, redisReply* reply) {
     // Slots moved (a resharding, a failover), or scripts Redis no longer
     // knows (SCRIPT FLUSH, a restart behind our back): start over, asking
     // again who serves what.
-    if (error.starts_with("MOVED") || error.starts_with("ASK") || error.starts_with("CLUSTERDOWN") ||
-        error.starts_with("NOSCRIPT") || error.starts_with("TRYAGAIN")) {
-      shard.pending.push_front(std::move(pending));  // handed back like the rest
+    if (means_start_over(error)) {
+      shard.pending.push_front(std::move(pending));  // handed back with the rest
       return go_down(std::string("Redis answered ") + std::string(error.substr(0, 60)));
     }
     spdlog::warn("cluster: Redis answered an error: {}", error);
-    if (pending.op == Pending::Op::kPublish) send_unsent(pending);
+    if (pending.op == Pending::Op::kPublish) return listener_.on_unsent(pending.key, pending.body);
     if (pending.op == Pending::Op::kAttach) {
-      const auto found = rooms_.find(pending.key);
-      if (found != rooms_.end()) {
-        RoomSnapshot failed;
-        failed.key = pending.key;
-        emit(found->second.loop, std::move(failed));
-        rooms_.erase(found);
-      }
+      rooms_.erase(pending.key);
+      RoomSnapshot failed;
+      failed.key = pending.key;
+      listener_.on_snapshot(failed);
     }
     return;
   }
@@ -359,18 +295,19 @@ void ClusterBus::on_snapshot_reply(const std::string& key, redisReply* reply) {
     snapshot.states = strings_of(reply->element[3]);
     snapshot.members = strings_of(reply->element[4]);
   }
-  room.remotes.clear();
-  for (const auto& member : snapshot.members) track(room, member);
-  const bool ok = snapshot.ok;
-  emit(room.loop, std::move(snapshot));
-  if (!ok) {
+  std::vector<std::string> held;
+  if (snapshot.ok) {
+    room.remotes.clear();
+    for (const auto& member : snapshot.members) track(room, member);
+    room.phase = Room::Phase::kLive;
+    room.was_live = true;
+    held = std::move(room.held);
+  } else {
     rooms_.erase(found);
-    return;
   }
-  room.phase = Room::Phase::kLive;
-  room.was_live = true;
-  for (auto& message : room.held) emit(room.loop, ChannelMessage{key, std::move(message)});
-  room.held.clear();
+  // The loop last: it may detach the room (nobody waits for it any more).
+  listener_.on_snapshot(snapshot);
+  for (const auto& message : held) listener_.on_room_message(key, message);
 }
 
 void ClusterBus::on_channel_message(std::string_view channel, std::string_view message) {
@@ -383,7 +320,7 @@ void ClusterBus::on_channel_message(std::string_view channel, std::string_view m
     return;
   }
   track(room, message);
-  emit(room.loop, ChannelMessage{std::string(key), std::string(message)});
+  listener_.on_room_message(key, message);
 }
 
 // Which other nodes have members here: their heartbeats are watched.
@@ -391,64 +328,35 @@ void ClusterBus::track(Room& room, std::string_view message) {
   if (message.empty() || (message.front() != 'J' && message.front() != 'L')) return;
   const auto parsed = parse_bus_message(message);
   if (!parsed || parsed->node == options_.node) return;
-  const std::string field = member_field(parsed->node, parsed->member_id);
+  std::string field = member_field(parsed->node, parsed->member_id);
   if (parsed->kind == MessageKind::kJoin) {
-    room.remotes[field] = std::string(parsed->node);
+    room.remotes[std::move(field)] = std::string(parsed->node);
   } else {
     room.remotes.erase(field);
   }
 }
 
-void ClusterBus::send_unsent(const Pending& pending) {
-  const auto found = rooms_.find(pending.key);
-  if (found == rooms_.end()) return;
-  emit(found->second.loop, Unsent{pending.key, pending.body, pending.state_field});
-}
-
-void ClusterBus::emit(std::size_t loop, LoopEvent event) { outboxes_[loop].events.push_back(std::move(event)); }
-
-void ClusterBus::post_events() {
-  for (auto& outbox : outboxes_) {
-    if (outbox.events.empty() || !outbox.loop) continue;
-    outbox.loop->post([listener = outbox.listener, events = std::move(outbox.events)]() mutable {
-      for (auto& event : events) {
-        std::visit(
-            [listener](auto& e) {
-              using T = std::decay_t<decltype(e)>;
-              if constexpr (std::is_same_v<T, RoomSnapshot>) {
-                listener->on_snapshot(e);
-              } else if constexpr (std::is_same_v<T, ChannelMessage>) {
-                listener->on_room_message(e.key, e.text);
-              } else if constexpr (std::is_same_v<T, Down>) {
-                listener->on_bus_down();
-              } else {
-                listener->on_unsent(e.key, e.body, e.state_field);
-              }
-            },
-            event);
-      }
-    });
-    outbox.events = {};
-  }
-}
-
 // ---------------------------------------------------------------- up and down
 
-// Asks which servers serve which slots (blocking this thread for at most
-// about a second while Redis is down: the loops go on meanwhile), then opens
-// two links to each.
+// First ask any server which servers hold which slots (a plain Redis: all
+// of them), then open two links to each.
 void ClusterBus::reconnect() {
   reconnect_scheduled_ = false;
-  redis::RedisConfig quick = options_.redis;
-  quick.connect_timeout_ms = std::min(quick.connect_timeout_ms, 1000);
-  quick.io_timeout_ms = std::min(quick.io_timeout_ms, 1000);
-  std::optional<redis::Topology> topology;
-  {
-    redis::BlockingClient seed(quick, "cluster", true);
-    topology = redis::Topology::discover(seed, quick);
-  }
-  if (!topology) return go_down("cannot learn which servers hold which slots");
-  topology_ = std::move(topology);
+  if (stopping_) return;
+  seed_done_ = false;
+  seed_ = std::make_unique<RedisLink>(loop_, options_.redis, "cluster", *this, kSeedShard);
+  seed_->open();
+}
+
+void ClusterBus::on_topology(redisReply* reply) {
+  topology_ = redis::Topology::from_reply(reply, options_.redis);
+  if (!topology_) return go_down("cannot learn which servers hold which slots");
+  seed_done_ = true;
+  seed_->close("done");  // freed at the next reconnect, not inside its own callback
+  open_shards();
+}
+
+void ClusterBus::open_shards() {
   shards_.clear();
   const auto& servers = topology_->servers();
   shards_.resize(servers.size());
@@ -470,7 +378,12 @@ bool ClusterBus::all_links_up() const {
   return !shards_.empty();
 }
 
-void ClusterBus::on_up(RedisLink&) {
+void ClusterBus::on_up(RedisLink& link) {
+  if (link.shard() == kSeedShard) {
+    redis::RespWriter(link.out()).all({"CLUSTER", "SLOTS"});
+    link.queued(1);
+    return link.flush();
+  }
   if (all_links_up()) load_scripts();
 }
 
@@ -486,99 +399,107 @@ void ClusterBus::load_scripts() {
     redis::RespWriter out(shard.commands->out());
     for (const auto& [name, text] : all) {
       out.all({"SCRIPT", "LOAD", text});
-      expect(shard, {Pending::Op::kScript, name, {}, {}});
+      expect(shard, {Pending::Op::kScript, name, {}});
       ++scripts_loading_;
     }
+    shard.commands->flush();
   }
 }
 
 void ClusterBus::became_up() {
   up_ = true;
-  {
-    std::lock_guard lock(health_mutex_);
-    healthy_ = true;
-    down_reason_.clear();
+  set_health(true, {});
+  if (options_.keeps_heartbeat || reported_down_) {
+    spdlog::info("cluster: {} Redis {} as node {}", reported_down_ ? "reconnected to" : "connected to",
+                 options_.redis.where(), options_.node);
   }
-  spdlog::info("cluster: {} Redis {} as node {}", reported_down_ ? "reconnected to" : "connected to",
-               options_.redis.where(), options_.node);
   reported_down_ = false;
-  heartbeat();
-  // Rooms served through the outage: subscribe again, re-register their
-  // members, re-read them.
+  if (options_.keeps_heartbeat) heartbeat();
+  // Rooms served through the outage: subscribe again (the slots may have
+  // moved meanwhile), re-register their members, re-read them.
   for (auto& [key, room] : rooms_) {
     const std::string channel = room_name(key, RoomPart::kChannel);
-    room.shard = topology_->server_of_key(channel);  // the slots may have moved meanwhile
+    room.shard = topology_->server_of_key(channel);
     room.phase = Room::Phase::kSubscribing;
     room.held.clear();
     RedisLink& subscriber = *shard_of(room).subscriber;
     redis::RespWriter(subscriber.out()).all({"SSUBSCRIBE", channel});
     subscriber.queued(1);
   }
+  for (auto& shard : shards_) shard.subscriber->flush();
 }
 
-void ClusterBus::on_down(RedisLink& link, std::string_view why) { go_down(link.role() + ": " + std::string(why)); }
+void ClusterBus::on_down(RedisLink& link, std::string_view why) {
+  if (link.shard() == kSeedShard && seed_done_) return;  // it did its job
+  go_down(link.role() + " " + link.where() + ": " + std::string(why));
+}
 
 void ClusterBus::go_down(std::string_view why) {
   const bool was_up = up_;
   up_ = false;
-  {
-    std::lock_guard lock(health_mutex_);
-    healthy_ = false;
-    down_reason_ = "Redis " + options_.redis.where() + " unreachable: " + std::string(why);
-  }
-  if (!reported_down_) {
+  set_health(false, "Redis " + options_.redis.where() + " unreachable: " + std::string(why));
+  if (!reported_down_ && !stopping_) {
     reported_down_ = true;
-    spdlog::error("cluster: Redis {} unreachable ({}): rooms go on within this node; cross-node delivery resumes "
-                  "once it is back",
-                  options_.redis.where(), why);
+    if (options_.keeps_heartbeat || was_up) {
+      spdlog::error("cluster: Redis {} unreachable ({}): rooms go on within this node; cross-node delivery "
+                    "resumes once it is back",
+                    options_.redis.where(), why);
+    }
   }
-  // The loops hear first, so that the publications handed back below are
-  // delivered in the rooms' own sequences.
-  if (was_up) {
-    for (std::size_t i = 0; i < outboxes_.size(); ++i) emit(i, Down{});
-  }
-  // Whatever was in flight is lost or unknown: publications are handed back
-  // to be delivered here, first attaches fail, re-reads wait for Redis.
+  // What was in flight is lost or unknown: publications are handed back to
+  // be delivered here, first attaches fail, re-reads wait for Redis.
+  std::vector<Pending> unsent;
   for (auto& shard : shards_) {
     for (auto& pending : shard.pending) {
-      if (pending.op == Pending::Op::kPublish) send_unsent(pending);
+      if (pending.op == Pending::Op::kPublish) unsent.push_back(std::move(pending));
     }
     shard.pending.clear();
   }
   scripts_loading_ = 0;
+  std::vector<std::string> never_loaded;
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     Room& room = it->second;
     room.held.clear();
-    if (!room.was_live) {
-      RoomSnapshot failed;
-      failed.key = it->first;
-      emit(room.loop, std::move(failed));
-      it = rooms_.erase(it);
+    room.phase = Room::Phase::kSubscribing;
+    if (room.was_live) {
+      ++it;
       continue;
     }
-    room.phase = Room::Phase::kSubscribing;
-    ++it;
+    never_loaded.push_back(it->first);
+    it = rooms_.erase(it);
   }
   for (auto& shard : shards_) {
     shard.commands->close(why);
     shard.subscriber->close(why);
   }
-  if (!reconnect_scheduled_) {
+  if (seed_) seed_->close(why);
+  if (!reconnect_scheduled_ && !stopping_) {
     reconnect_scheduled_ = true;
     loop_.add_timer(kReconnectEvery, [this] { reconnect(); });
+  }
+  // The loop last, and told of the outage first, so that the publications
+  // handed back land in its rooms' own sequences.
+  if (was_up) listener_.on_bus_down();
+  for (const auto& pending : unsent) listener_.on_unsent(pending.key, pending.body);
+  for (auto& key : never_loaded) {
+    RoomSnapshot failed;
+    failed.key = std::move(key);
+    listener_.on_snapshot(failed);
   }
 }
 
 void ClusterBus::tick() {
   const auto now = loop_.now();
   const auto timeout = std::chrono::milliseconds(options_.redis.io_timeout_ms);
-  for (auto& shard : shards_) {
-    shard.commands->check(now, timeout);
-    shard.subscriber->check(now, timeout);
+  if (seed_) seed_->check(now, timeout);
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    shards_[i].commands->check(now, timeout);
+    shards_[i].subscriber->check(now, timeout);
   }
-  if (up_ && now >= next_heartbeat_) heartbeat();
+  if (up_ && options_.keeps_heartbeat && now >= next_heartbeat_) heartbeat();
   if (up_ && now >= next_peer_check_) check_peers();
-  loop_.add_timer(kTick, [this] { tick(); });
+  if (up_) flush();
+  tick_timer_ = loop_.add_timer(kTick, [this] { tick(); });
 }
 
 void ClusterBus::heartbeat() {
@@ -586,7 +507,7 @@ void ClusterBus::heartbeat() {
   const std::string key = node_key(options_.node);
   Shard& shard = shard_of_key(key);
   redis::RespWriter(shard.commands->out()).command(5).arg("SET").arg(key).arg("1").arg("PX").arg(kHeartbeatTtlMs);
-  expect(shard, {Pending::Op::kOther, {}, {}, {}});
+  expect(shard, {Pending::Op::kOther, {}, {}});
 }
 
 void ClusterBus::check_peers() {
@@ -599,31 +520,23 @@ void ClusterBus::check_peers() {
     const std::string key = node_key(peer);
     Shard& shard = shard_of_key(key);
     redis::RespWriter(shard.commands->out()).all({"EXISTS", key});
-    expect(shard, {Pending::Op::kPeerCheck, peer, {}, {}});
+    expect(shard, {Pending::Op::kPeerCheck, peer, {}});
   }
 }
 
 // A node whose heartbeat lapsed is gone: its members leave every room this
-// node shares with it (whichever node reaps first announces it).
+// loop shares with it (whichever node reaps first announces it).
 void ClusterBus::on_peer_checked(const std::string& node, redisReply* reply) {
   if (reply->type != REDIS_REPLY_INTEGER || reply->integer != 0) return;
   spdlog::warn("cluster: node {} stopped its heartbeat: its members leave (timeout)", node);
   for (auto& [key, room] : rooms_) {
-    bool shares = false;
-    for (auto it = room.remotes.begin(); it != room.remotes.end();) {
-      if (it->second == node) {
-        shares = true;
-        it = room.remotes.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (!shares) continue;
+    const auto removed = std::erase_if(room.remotes, [&](const auto& entry) { return entry.second == node; });
+    if (removed == 0) continue;
     Shard& shard = shard_of(room);
     redis::RespWriter out(shard.commands->out());
     out.command(6).arg("EVALSHA").arg(sha_reap_).arg(std::int64_t{1}).arg(room_name(key, RoomPart::kMembers));
     out.arg(room_name(key, RoomPart::kChannel)).arg(node);
-    expect(shard, {Pending::Op::kOther, {}, {}, {}});
+    expect(shard, {Pending::Op::kOther, {}, {}});
   }
 }
 

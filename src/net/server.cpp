@@ -177,17 +177,16 @@ int serve(const config::Settings& settings) {
   }
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
-  std::unique_ptr<cluster::ClusterBus> bus;
-  if (!settings.cluster.empty()) {
-    bus = std::make_unique<cluster::ClusterBus>(
-        cluster::BusOptions{cluster_redis, cluster::new_node_id(), settings.history_size,
-                            static_cast<std::int64_t>(settings.history_ttl_s * 1000),
-                            static_cast<std::int64_t>(settings.state_ttl_s * 1000)},
-        thread_count);
-  }
+  const std::string node = settings.cluster.empty() ? std::string() : cluster::new_node_id();
+  std::vector<session::LoopContext*> loops;  // filled below; /healthz asks their buses
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
   session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
-  const http::Router router = make_router([&bus](std::string& why) { return !bus || bus->healthy(why); });
+  const http::Router router = make_router([&loops](std::string& why) {
+    for (session::LoopContext* loop : loops) {
+      if (loop->cluster && !loop->cluster->bus().healthy(why)) return false;
+    }
+    return true;
+  });
   session::AddressAllowance create_guard(settings.max_creates_per_minute);
   const session::SharedServices shared{
       settings, *store, join_guard, create_guard, router, verifier.get(),
@@ -197,10 +196,14 @@ int serve(const config::Settings& settings) {
   for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
-  for (std::size_t i = 0; bus && i < workers.size(); ++i) {
-    workers[i]->context().join_cluster(bus->port(i));
-    bus->connect_loop(i, workers[i]->loop(), *workers[i]->context().cluster);
+  for (std::size_t i = 0; !node.empty() && i < workers.size(); ++i) {
+    session::LoopContext* loop = &workers[i]->context();
+    loop->join_cluster({cluster_redis, node, settings.history_size,
+                        static_cast<std::int64_t>(settings.history_ttl_s * 1000),
+                        static_cast<std::int64_t>(settings.state_ttl_s * 1000), i == 0});
+    workers[i]->loop().post([loop] { loop->cluster->bus().start(); });  // on its own thread
   }
+  loops = contexts;
   for (auto& worker : workers) {
     worker->context().tls_context = tls_context;
     worker->context().set_peers(contexts);
@@ -210,10 +213,7 @@ int serve(const config::Settings& settings) {
   }
 
   if (verifier) spdlog::info("token auth on: {} tokens", verifier->algorithm());
-  if (bus) {
-    spdlog::info("cluster mode: node {}, sharing rooms through Redis {}", bus->node(), cluster_redis.where());
-    bus->start();
-  }
+  if (!node.empty()) spdlog::info("cluster mode: node {}, sharing rooms through Redis {}", node, cluster_redis.where());
   spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
                listener.port,
                thread_count, thread_count == 1 ? "" : "s", store->describe());
@@ -233,7 +233,6 @@ int serve(const config::Settings& settings) {
   for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([&, i] { workers[i]->loop().run(); });
   workers[0]->loop().run();
   for (auto& thread : threads) thread.join();
-  if (bus) bus->stop();  // after the loops: their members' leaves go out first
   ::close(listener.fd);
   store->drain();  // every acknowledged write is already durable; this ends the store threads
   spdlog::info("roomkey stopped");

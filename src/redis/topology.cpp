@@ -16,7 +16,11 @@ std::optional<Topology> Topology::discover(BlockingClient& seed, const RedisConf
   RespWriter(command).all({"CLUSTER", "SLOTS"});
   const auto replies = seed.run(command, 1);
   if (!replies) return std::nullopt;
-  const redisReply* reply = replies->front().get();
+  return from_reply(replies->front().get(), config);
+}
+
+std::optional<Topology> Topology::from_reply(const redisReply* reply, const RedisConfig& config) {
+  if (!reply) return std::nullopt;
   if (is_error(reply)) {
     // "ERR This instance has cluster support disabled": a plain Redis.
     if (text_of(reply).find("cluster support disabled") != std::string_view::npos) return single(config);

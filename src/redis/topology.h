@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "redis/redis_url.h"
+#include "redis/reply.h"
 #include "redis/slot.h"
 
 namespace rk::redis {
@@ -21,6 +22,8 @@ class Topology {
   // Asks `seed` (connected): a plain Redis gives single(); a cluster node its
   // masters; nothing if it cannot answer now (or the cluster is not ok).
   static std::optional<Topology> discover(BlockingClient& seed, const RedisConfig& config);
+  // The same from the reply to CLUSTER SLOTS, however it was sent.
+  static std::optional<Topology> from_reply(const redisReply* reply, const RedisConfig& config);
 
   bool is_cluster() const { return cluster_; }
   const std::vector<RedisConfig>& servers() const { return servers_; }

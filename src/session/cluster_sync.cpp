@@ -47,7 +47,8 @@ Publication publication_of(const cluster::PublicationFields& fields) {
 
 }  // namespace
 
-ClusterSync::ClusterSync(LoopContext& loop, cluster::LoopPort& port) : loop_(loop), port_(port), node_(port.node()) {}
+ClusterSync::ClusterSync(LoopContext& loop, cluster::BusOptions options)
+    : loop_(loop), bus_(loop.loop, std::move(options), *this), node_(bus_.node()) {}
 
 // ---------------------------------------------------------------- this node's side
 
@@ -56,7 +57,7 @@ void ClusterSync::attach(room::Room& room, std::function<void(bool)> then) {
     room.set_clustered();
     room.set_sync(Sync::kLoading);
     room.wait_for_sync(std::move(then));
-    port_.attach(room.key());
+    bus_.attach(room.key());
     return;
   }
   if (room.sync() == Sync::kLoading) return room.wait_for_sync(std::move(then));
@@ -69,26 +70,26 @@ void ClusterSync::publish(room::Room& room, const room::MemberInfo& member, cons
                                    member.id, member.person_json, publication.first, publication.second,
                                    publication.ack_id},
                                   body_);
-  std::string state;
+  state_field_.clear();
   if (publication.type != Publication::Type::kMessage && loop_.settings.state_ttl_s > 0)
-    state = cluster::state_field(static_cast<char>('0' + static_cast<int>(publication.type)), member.person_json);
-  port_.publish(room.key(), body_, std::move(state));
+    state_field_ = cluster::state_field(static_cast<char>('0' + static_cast<int>(publication.type)), member.person_json);
+  bus_.publish(room.key(), body_, state_field_);
 }
 
 void ClusterSync::joined(room::Room& room, const room::MemberInfo& member) {
-  port_.joined(room.key(), cluster::member_field(node_, member.id),
-               cluster::join_message(node_, member.id, member.person_json));
+  bus_.joined(room.key(), cluster::member_field(node_, member.id),
+              cluster::join_message(node_, member.id, member.person_json));
 }
 
 void ClusterSync::left(room::Room& room, const room::MemberInfo& member, room::LeaveReason reason) {
-  port_.left(room.key(), cluster::member_field(node_, member.id),
-             cluster::leave_message(node_, member.id, reason_code(reason)));
+  bus_.left(room.key(), cluster::member_field(node_, member.id),
+            cluster::leave_message(node_, member.id, reason_code(reason)));
 }
 
-void ClusterSync::destroyed(const std::string& key) { port_.destroyed(key); }
+void ClusterSync::destroyed(const std::string& key) { bus_.destroyed(key); }
 
 void ClusterSync::forget(const room::Room& room) {
-  if (room.clustered()) port_.detach(room.key());
+  if (room.clustered()) bus_.detach(room.key());
 }
 
 // ---------------------------------------------------------------- Redis's side
@@ -96,7 +97,7 @@ void ClusterSync::forget(const room::Room& room) {
 void ClusterSync::on_snapshot(cluster::RoomSnapshot& snapshot) {
   room::Room* room = loop_.rooms.find(snapshot.key);
   if (!room || !room->clustered()) {
-    if (snapshot.ok) port_.detach(snapshot.key);  // everyone waiting for it is gone
+    if (snapshot.ok) bus_.detach(snapshot.key);  // everyone waiting for it is gone
     return;
   }
   if (!snapshot.ok) return finish_loading(*room, false);
@@ -226,14 +227,14 @@ void ClusterSync::apply(room::Room& room, const BusMessage& message) {
 
 void ClusterSync::deliver(room::Room& room, const BusMessage& message) {
   if (message.epoch != room.epoch()) {
-    if (message.offset != 1) return port_.attach(room.key());  // re-read: the sequence changed under us
+    if (message.offset != 1) return bus_.attach(room.key());  // re-read: the sequence changed under us
     // Redis began a new sequence (the old one expired): so do the members.
     room.set_sequence(std::string(message.epoch), 0);
     room.log().clear_history();
     announce_reset(room);
   }
   if (message.offset <= room.offset()) return;  // had it already (a re-read overlaps)
-  if (message.offset > room.offset() + 1) return port_.attach(room.key());  // missed some: re-read
+  if (message.offset > room.offset() + 1) return bus_.attach(room.key());  // missed some: re-read
   hand_out(room, message.publication, message.offset);
 }
 
@@ -291,7 +292,7 @@ void ClusterSync::remote_destroy(room::Room& room) {
   const std::string key = room.key();
   auto taken = loop_.rooms.take(key);
   if (!taken) return;
-  port_.detach(key);
+  bus_.detach(key);
   for (const auto& seat : taken->members()) seat.member->room_destroyed(key);
 }
 
@@ -318,7 +319,7 @@ void ClusterSync::on_bus_down() {
 
 // A publication that never reached Redis: delivered here, in this node's own
 // sequence (the room went local when the bus went down).
-void ClusterSync::on_unsent(std::string_view room_key, std::string_view body, std::string_view) {
+void ClusterSync::on_unsent(std::string_view room_key, std::string_view body) {
   room::Room* room = loop_.rooms.find(room_key);
   if (!room) return;
   if (room->sync() == Sync::kShared) {

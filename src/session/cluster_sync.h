@@ -27,7 +27,9 @@ class LoopContext;
 
 class ClusterSync final : public cluster::BusListener {
  public:
-  ClusterSync(LoopContext& loop, cluster::LoopPort& port);
+  // Owns the loop's bus (started by start(), on the loop's thread).
+  ClusterSync(LoopContext& loop, cluster::BusOptions options);
+  cluster::ClusterBus& bus() { return bus_; }
 
   // Reads the room from Redis if it is not yet, then runs `then` on this loop
   // (false: Redis could not be asked).
@@ -38,13 +40,14 @@ class ClusterSync final : public cluster::BusListener {
   void destroyed(const std::string& key);
   // The room left this loop's memory: its channel is no longer needed.
   void forget(const room::Room& room);
-  // End of the loop's turn.
-  void flush() { port_.flush(); }
+  // End of the loop's turn, before the clients' writes: what the bus owes is
+  // answered, and the turn's commands go to Redis in one write.
+  void flush() { bus_.flush(); }
 
   void on_snapshot(cluster::RoomSnapshot& snapshot) override;
   void on_room_message(std::string_view room_key, std::string_view message) override;
   void on_bus_down() override;
-  void on_unsent(std::string_view room_key, std::string_view body, std::string_view state_field) override;
+  void on_unsent(std::string_view room_key, std::string_view body) override;
 
  private:
   void load(room::Room& room, const cluster::RoomSnapshot& snapshot);
@@ -59,9 +62,10 @@ class ClusterSync final : public cluster::BusListener {
   void hand_out(room::Room& room, const cluster::PublicationFields& publication, std::uint64_t offset);
 
   LoopContext& loop_;
-  cluster::LoopPort& port_;
+  cluster::ClusterBus bus_;
   const std::string node_;
-  std::string body_;  // a publication's body, before it is handed to the bus
+  std::string body_;         // a publication's body, before it is handed to the bus
+  std::string state_field_;  // ... and its state's field
 };
 
 }  // namespace rk::session

@@ -37,9 +37,9 @@ void LoopContext::sync_wall_clock() {
 
 LoopContext::~LoopContext() = default;
 
-void LoopContext::join_cluster(cluster::LoopPort& port) {
-  cluster = std::make_unique<ClusterSync>(*this, port);
-  rooms.set_member_id_suffix("." + port.node());
+void LoopContext::join_cluster(cluster::BusOptions options) {
+  rooms.set_member_id_suffix("." + options.node);
+  cluster = std::make_unique<ClusterSync>(*this, std::move(options));
   rooms.on_forget([this](const room::Room& room) { cluster->forget(room); });
 }
 
@@ -112,9 +112,9 @@ void LoopContext::forget(Connection* connection, bool keep_until_turn_end) {
 }
 
 void LoopContext::end_turn() {
+  if (cluster) cluster->flush();  // first: what it answers is flushed with the rest
   io.flush_all();
   retired_.clear();
-  if (cluster) cluster->flush();
 }
 
 }  // namespace rk::session

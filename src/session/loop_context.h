@@ -69,7 +69,7 @@ class LoopContext {
   tls::ContextPtr tls_context;
   // Cluster mode (--cluster): this loop's side of the bus; null otherwise.
   std::unique_ptr<ClusterSync> cluster;
-  void join_cluster(cluster::LoopPort& port);
+  void join_cluster(cluster::BusOptions options);
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 

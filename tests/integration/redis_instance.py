@@ -23,10 +23,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+def is_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_cluster_port():
+    """A cluster node also listens on its port + 10000 (the cluster bus), so
+    both must be free and the port at most 55535."""
+    import random
+    while True:
+        port = random.randint(20000, 45000)
+        if is_free(port) and is_free(port + 10000):
+            return port
+
+
 class RedisInstance:
     def __init__(self, aof=False, password=None, cluster=False, port=None):
         self.dir = Path(tempfile.mkdtemp(prefix="roomkey-redis-"))
-        self.port = port or free_port()
+        self.port = port or (free_cluster_port() if cluster else free_port())
         self.socket = str(self.dir / "redis.sock")
         self.password = password
         self.aof = aof
