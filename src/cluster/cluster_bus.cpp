@@ -96,6 +96,10 @@ void ClusterBus::expect(Shard& shard, Pending pending) {
 // ---------------------------------------------------------------- the loop's requests
 
 void ClusterBus::attach(const std::string& key) {
+  if (!up_ && !reported_down_) {
+    rooms_.try_emplace(key);  // still connecting at startup: it is read once up
+    return;
+  }
   if (!up_) {
     rooms_.erase(key);
     refused_attaches_.push_back(key);
