@@ -1,6 +1,6 @@
 #pragma once
-// One non-blocking connection to Redis, driven by the bus thread's event
-// loop: connect, AUTH and SELECT, then commands written in batches (whatever
+// One non-blocking connection to Redis, driven by a loop's EventLoop:
+// connect, AUTH and SELECT, then commands written in batches (whatever
 // was queued in a turn goes out in one write) and replies parsed by hiredis's
 // reader, handed on in order.
 //
