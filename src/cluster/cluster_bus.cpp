@@ -1,6 +1,7 @@
 #include "cluster/cluster_bus.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -95,18 +96,26 @@ void ClusterBus::expect(Shard& shard, Pending pending) {
 
 // ---------------------------------------------------------------- the loop's requests
 
+ClusterBus::Room& ClusterBus::new_room(const std::string& key) {
+  Room& room = rooms_[key];
+  room = Room{};
+  room.generation = ++generations_;
+  return room;
+}
+
 void ClusterBus::attach(const std::string& key) {
+  const auto found = rooms_.find(key);
   if (!up_ && !reported_down_) {
-    rooms_.try_emplace(key);  // still connecting at startup: it is read once up
+    if (found == rooms_.end()) new_room(key);  // still connecting at startup: it is read once up
     return;
   }
   if (!up_) {
-    rooms_.erase(key);
+    if (found != rooms_.end()) rooms_.erase(found);
     refused_attaches_.push_back(key);
     return;
   }
-  auto [it, fresh] = rooms_.try_emplace(key);
-  Room& room = it->second;
+  const bool fresh = found == rooms_.end();
+  Room& room = fresh ? new_room(key) : found->second;
   if (!fresh && room.phase == Room::Phase::kLive) {
     room.was_live = true;  // a re-read (a gap): the subscription stays
     room.phase = Room::Phase::kLoading;
@@ -129,7 +138,7 @@ void ClusterBus::send_attach(const std::string& key, Room& room) {
     out.arg(room_name(key, part));
   out.arg(fresh_epoch()).arg(keep_ms).arg(room_name(key, RoomPart::kChannel)).arg(options_.node);
   for (const auto& [field, message] : room.locals) out.arg(field).arg(message);
-  expect(shard, {Pending::Op::kAttach, key, {}});
+  expect(shard, {Pending::Op::kAttach, key, {}, room.generation});
 }
 
 void ClusterBus::unsubscribe(const std::string& key, const Room& room) {
@@ -227,6 +236,10 @@ void ClusterBus::on_reply(RedisLink& link, redisReply* reply) {
 }
 
 void ClusterBus::on_subscribe_reply(redisReply* reply) {
+  // An SSUBSCRIBE refused (MOVED: the slots moved; anything else): its room
+  // would wait for ever. Start over.
+  if (redis::is_error(reply))
+    return go_down("subscribing failed: " + std::string(redis::text_of(reply).substr(0, 60)));
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
   const std::string_view kind = redis::text_of(reply->element[0]);
   const std::string_view channel = redis::text_of(reply->element[1]);
@@ -250,14 +263,20 @@ void ClusterBus::on_command_reply(Shard& shard, redisReply* reply) {
     // Slots moved (a resharding, a failover), or scripts Redis no longer
     // knows (SCRIPT FLUSH, a restart behind our back): start over, asking
     // again who serves what.
-    if (means_start_over(error)) {
+    // A script that did not load, or a room that could not be re-read, would
+    // leave the bus half up or a room stuck: start over likewise.
+    const auto found = rooms_.find(pending.key);
+    const bool rereading = pending.op == Pending::Op::kAttach && found != rooms_.end() && found->second.was_live &&
+                           found->second.generation == pending.generation;
+    if (means_start_over(error) || pending.op == Pending::Op::kScript || rereading) {
       shard.pending.push_front(std::move(pending));  // handed back with the rest
       return go_down(std::string("Redis answered ") + std::string(error.substr(0, 60)));
     }
     spdlog::warn("cluster: Redis answered an error: {}", error);
     if (pending.op == Pending::Op::kPublish) return listener_.on_unsent(pending.key, pending.body);
-    if (pending.op == Pending::Op::kAttach) {
-      rooms_.erase(pending.key);
+    if (pending.op == Pending::Op::kAttach && found != rooms_.end() && found->second.generation == pending.generation) {
+      unsubscribe(pending.key, found->second);
+      rooms_.erase(found);
       RoomSnapshot failed;
       failed.key = pending.key;
       listener_.on_snapshot(failed);
@@ -274,7 +293,7 @@ void ClusterBus::on_command_reply(Shard& shard, redisReply* reply) {
       if (--scripts_loading_ == 0) became_up();
       return;
     case Pending::Op::kAttach:
-      return on_snapshot_reply(pending.key, reply);
+      return on_snapshot_reply(pending, reply);
     case Pending::Op::kPeerCheck:
       return on_peer_checked(pending.key, reply);
     case Pending::Op::kPublish:
@@ -283,22 +302,25 @@ void ClusterBus::on_command_reply(Shard& shard, redisReply* reply) {
   }
 }
 
-void ClusterBus::on_snapshot_reply(const std::string& key, redisReply* reply) {
+void ClusterBus::on_snapshot_reply(const Pending& pending, redisReply* reply) {
+  const std::string& key = pending.key;
   const auto found = rooms_.find(key);
-  if (found == rooms_.end()) return;  // detached meanwhile
+  // Detached meanwhile (and perhaps attached again: that one has its own read coming).
+  if (found == rooms_.end() || found->second.generation != pending.generation) return;
   Room& room = found->second;
   RoomSnapshot snapshot;
   snapshot.key = key;
   if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 5) {
-    snapshot.ok = true;
+    const std::string_view offset = redis::text_of(reply->element[1]);
+    const auto [end, ec] = std::from_chars(offset.data(), offset.data() + offset.size(), snapshot.offset);
+    snapshot.ok = ec == std::errc() && end == offset.data() + offset.size();
     snapshot.resync = room.was_live;
     snapshot.epoch = redis::text_of(reply->element[0]);
-    const std::string offset(redis::text_of(reply->element[1]));
-    snapshot.offset = offset.empty() ? 0 : std::stoull(offset);
     snapshot.history = strings_of(reply->element[2]);
     snapshot.states = strings_of(reply->element[3]);
     snapshot.members = strings_of(reply->element[4]);
   }
+  if (!snapshot.ok && room.was_live) return go_down("a room's re-read came back malformed");
   std::vector<std::string> held;
   if (snapshot.ok) {
     room.remotes.clear();
@@ -306,7 +328,9 @@ void ClusterBus::on_snapshot_reply(const std::string& key, redisReply* reply) {
     room.phase = Room::Phase::kLive;
     room.was_live = true;
     held = std::move(room.held);
+    for (const auto& message : held) track(room, message);
   } else {
+    unsubscribe(key, room);
     rooms_.erase(found);
   }
   // The loop last: it may detach the room (nobody waits for it any more).
@@ -413,12 +437,12 @@ void ClusterBus::load_scripts() {
 void ClusterBus::became_up() {
   up_ = true;
   set_health(true, {});
-  if (options_.keeps_heartbeat || reported_down_) {
+  if (options_.speaks_for_node) {
     spdlog::info("cluster: {} Redis {} as node {}", reported_down_ ? "reconnected to" : "connected to",
                  options_.redis.where(), options_.node);
   }
   reported_down_ = false;
-  if (options_.keeps_heartbeat) heartbeat();
+  heartbeat();
   // Rooms served through the outage: subscribe again (the slots may have
   // moved meanwhile), re-register their members, re-read them.
   for (auto& [key, room] : rooms_) {
@@ -444,7 +468,7 @@ void ClusterBus::go_down(std::string_view why) {
   set_health(false, "Redis " + options_.redis.where() + " unreachable: " + std::string(why));
   if (!reported_down_ && !stopping_) {
     reported_down_ = true;
-    if (options_.keeps_heartbeat || was_up) {
+    if (options_.speaks_for_node) {
       spdlog::error("cluster: Redis {} unreachable ({}): rooms go on within this node; cross-node delivery "
                     "resumes once it is back",
                     options_.redis.where(), why);
@@ -500,7 +524,7 @@ void ClusterBus::tick() {
     shards_[i].commands->check(now, timeout);
     shards_[i].subscriber->check(now, timeout);
   }
-  if (up_ && options_.keeps_heartbeat && now >= next_heartbeat_) heartbeat();
+  if (up_ && now >= next_heartbeat_) heartbeat();
   if (up_ && now >= next_peer_check_) check_peers();
   if (up_) flush();
   tick_timer_ = loop_.add_timer(kTick, [this] { tick(); });

@@ -12,7 +12,8 @@
 // it on the room's channel; every node with members of the room, this one
 // included, delivers it from there, so every member everywhere sees one order.
 //
-// It also keeps the node's heartbeat key alive (loop 0's bus), watches those
+// It also keeps the node's heartbeat key alive (every loop's bus: the node
+// is reaped only if all of them lose Redis), watches those
 // of the nodes its rooms share members with (a node whose heartbeat lapses
 // has its members reaped: they leave with reason timeout), and notices
 // outages: a connection that breaks or stops answering. Then the loop is
@@ -40,7 +41,7 @@ struct BusOptions {
   std::size_t history_size = 100;
   std::int64_t history_ttl_ms = 300'000;
   std::int64_t state_ttl_ms = 86'400'000;
-  bool keeps_heartbeat = false;  // one bus per node renews the node's heartbeat key
+  bool speaks_for_node = false;  // one bus per node logs the node's connects and outages
 };
 
 class ClusterBus final : public RedisLink::Listener {
@@ -71,7 +72,8 @@ class ClusterBus final : public RedisLink::Listener {
 
  private:
   struct Room {
-    std::size_t shard = 0;  // the server that holds its slot
+    std::uint64_t generation = 0;  // a room detached and attached again is a new one
+    std::size_t shard = 0;         // the server that holds its slot
     enum class Phase { kSubscribing, kLoading, kLive } phase = Phase::kSubscribing;
     bool was_live = false;  // a re-read, not a first attach
     std::unordered_map<std::string, std::string> locals;   // this loop's members: field -> join message
@@ -82,6 +84,7 @@ class ClusterBus final : public RedisLink::Listener {
     enum class Op : std::uint8_t { kScript, kAttach, kPublish, kPeerCheck, kOther } op;
     std::string key;   // room key; kPeerCheck: node
     std::string body;  // kPublish: to hand back if it fails
+    std::uint64_t generation = 0;  // kAttach: of the room it reads
   };
   struct Shard {
     std::unique_ptr<RedisLink> commands;
@@ -101,7 +104,8 @@ class ClusterBus final : public RedisLink::Listener {
   void on_topology(redisReply* reply);
   void on_subscribe_reply(redisReply* reply);
   void on_command_reply(Shard& shard, redisReply* reply);
-  void on_snapshot_reply(const std::string& key, redisReply* reply);
+  void on_snapshot_reply(const Pending& pending, redisReply* reply);
+  Room& new_room(const std::string& key);
   void on_channel_message(std::string_view channel, std::string_view message);
   void track(Room& room, std::string_view message);
 
@@ -128,6 +132,7 @@ class ClusterBus final : public RedisLink::Listener {
   std::vector<std::string> refused_attaches_;  // answered at the turn's end: Redis is away
   std::string sha_publish_, sha_attach_, sha_join_, sha_leave_, sha_reap_;
   std::size_t scripts_loading_ = 0;
+  std::uint64_t generations_ = 0;
   bool up_ = false;
   bool stopping_ = false;
   bool reconnect_scheduled_ = false;

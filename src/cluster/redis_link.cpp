@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "redis/handshake.h"
 #include "redis/resp_writer.h"
 
 namespace rk::cluster {
@@ -124,22 +125,7 @@ void RedisLink::on_connected() {
   state_ = State::kHandshake;
   // AUTH and SELECT go before anything the bus queues.
   std::string handshake;
-  redis::RespWriter writer(handshake);
-  handshake_replies_ = 0;
-  if (config_.password_given) {
-    if (config_.user.empty()) {
-      writer.all({"AUTH", config_.password});
-    } else {
-      writer.all({"AUTH", config_.user, config_.password});
-    }
-    ++handshake_replies_;
-  }
-  if (config_.database != 0) {
-    writer.command(2).arg("SELECT").arg(static_cast<std::int64_t>(config_.database));
-    ++handshake_replies_;
-  }
-  writer.all({"PING"});
-  ++handshake_replies_;
+  handshake_replies_ = redis::write_handshake(config_, handshake);
   out_.insert(0, handshake);
   if (unanswered_ == 0) waiting_since_ = loop_.now();
   unanswered_ += handshake_replies_;
@@ -211,6 +197,7 @@ void RedisLink::read_ready() {
       if (--handshake_replies_ == 0) {
         state_ = State::kUp;
         listener_.on_up(*this);
+        if (state_ != State::kUp) return;  // the listener closed it (a write failed)
       }
       continue;
     }

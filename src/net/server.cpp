@@ -200,7 +200,7 @@ int serve(const config::Settings& settings) {
     session::LoopContext* loop = &workers[i]->context();
     loop->join_cluster({cluster_redis, node, settings.history_size,
                         static_cast<std::int64_t>(settings.history_ttl_s * 1000),
-                        static_cast<std::int64_t>(settings.state_ttl_s * 1000), i == 0});
+                        static_cast<std::int64_t>(settings.state_ttl_s * 1000), i == 0});  // loop 0 logs for the node
     workers[i]->loop().post([loop] { loop->cluster->bus().start(); });  // on its own thread
   }
   loops = contexts;

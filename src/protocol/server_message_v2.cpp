@@ -120,24 +120,27 @@ FramePtr presence_list_frame(std::span<const MemberView> members) {
   return frame_of(out);
 }
 
-FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> publications) {
-  std::string out = R"({"type":"history","epoch":)";
-  out.append(json_string(epoch));
+namespace {
+// {"type":T,"epoch":E,"offset":O,"LIST":[...]}: where a sequence stands, and
+// publications of it.
+FramePtr sequence_frame(std::string_view type, std::string_view epoch, std::uint64_t offset, std::string_view list,
+                        std::span<const std::string_view> publications) {
+  std::string out = R"({"type":")";
+  out.append(type).append(R"(","epoch":)").append(json_string(epoch));
   out.append(R"(,"offset":)").append(Number(offset).view());
-  out.append(R"(,"publications":)");
+  out.append(R"(,")").append(list).append(R"(":)");
   append_publications(out, publications);
   out.push_back('}');
   return frame_of(out);
 }
+}  // namespace
+
+FramePtr history_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> publications) {
+  return sequence_frame("history", epoch, offset, "publications", publications);
+}
 
 FramePtr reset_frame(std::string_view epoch, std::uint64_t offset, std::span<const std::string_view> state) {
-  std::string out = R"({"type":"reset","epoch":)";
-  out.append(json_string(epoch));
-  out.append(R"(,"offset":)").append(Number(offset).view());
-  out.append(R"(,"state":)");
-  append_publications(out, state);
-  out.push_back('}');
-  return frame_of(out);
+  return sequence_frame("reset", epoch, offset, "state", state);
 }
 
 FramePtr ack_frame(std::string_view id_json, std::uint64_t offset) {

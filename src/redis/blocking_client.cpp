@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/time.h>
 
-#include "redis/resp_writer.h"
+#include "redis/handshake.h"
 
 namespace rk::redis {
 namespace {
@@ -66,22 +66,7 @@ bool BlockingClient::connect(bool at_startup) {
 // AUTH and SELECT, pipelined, before anything else is sent.
 bool BlockingClient::handshake(bool at_startup) {
   std::string commands;
-  RespWriter out(commands);
-  std::size_t count = 0;
-  if (config_.password_given) {
-    if (config_.user.empty()) {
-      out.all({"AUTH", config_.password});
-    } else {
-      out.all({"AUTH", config_.user, config_.password});
-    }
-    ++count;
-  }
-  if (config_.database != 0) {
-    out.command(2).arg("SELECT").arg(static_cast<std::int64_t>(config_.database));
-    ++count;
-  }
-  out.all({"PING"});
-  ++count;
+  const std::size_t count = write_handshake(config_, commands);
   redisContext* context = context_;
   redisAppendFormattedCommand(context, commands.data(), commands.size());
   for (std::size_t i = 0; i < count; ++i) {

@@ -73,6 +73,7 @@ class Room {
   // Joiners waiting for the room to be read from Redis (true: it was).
   void wait_for_sync(std::function<void(bool)> then) { waiting_.push_back(std::move(then)); }
   std::vector<std::function<void(bool)>> take_waiting() { return std::exchange(waiting_, {}); }
+  bool waiting_empty() const { return waiting_.empty(); }
   // Members here and on other nodes.
   std::size_t member_count() const { return members_.size() + remote_.size(); }
 

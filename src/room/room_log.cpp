@@ -158,6 +158,11 @@ void RoomLog::clear_history() {
   while (history_count_) drop_history_front();
 }
 
+void RoomLog::clear_entries() {
+  clear_history();
+  while (!states_.empty()) drop_state_front();
+}
+
 std::size_t RoomLog::first_after(std::uint64_t offset) const {
   // Offsets in the ring are consecutive: no search needed.
   if (history_count_ == 0) return 0;

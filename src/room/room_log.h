@@ -48,6 +48,9 @@ class RoomLog {
   // A new sequence starts (cluster mode: Redis became unreachable, or came
   // back): the history of the old one no longer fits its offsets.
   void clear_history();
+  // History and state go (cluster mode: Redis's replace them); the records
+  // of members still seated stay, since their seats point to them.
+  void clear_entries();
 
   // The oldest offset still held, or 0 if none is.
   std::uint64_t first_offset() const { return history_count_ ? at(0).offset : 0; }

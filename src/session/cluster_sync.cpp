@@ -110,20 +110,24 @@ void ClusterSync::on_snapshot(cluster::RoomSnapshot& snapshot) {
 
 void ClusterSync::finish_loading(room::Room& room, bool ok) {
   room.set_sync(ok ? Sync::kShared : Sync::kLocal);
+  const std::string key = room.key();
+  // A joiner's entry may let the room go (it found it full): look it up again after.
   for (auto& then : room.take_waiting()) then(ok);
-  if (!ok && room.empty()) {
+  room::Room* still = loop_.rooms.find(key);
+  if (!still || !still->waiting_empty()) return;
+  if (!ok && still->empty()) {
     // Nobody got in: the room is not this node's to keep (and the bus has let go).
-    auto gone = loop_.rooms.take(room.key());
+    loop_.rooms.take(key);
     return;
   }
-  loop_.rooms.erase_if_idle(room);
+  loop_.rooms.erase_if_idle(*still);
 }
 
 // The room as Redis has it replaces what this loop held.
 void ClusterSync::load(room::Room& room, const cluster::RoomSnapshot& snapshot) {
   room.set_sequence(snapshot.epoch, snapshot.offset);
   room::RoomLog& log = room.log();
-  log.clear();
+  log.clear_entries();
   auto& remotes = room.remote_members();
   remotes.clear();
   for (const auto& text : snapshot.members) {
@@ -149,17 +153,14 @@ void ClusterSync::load(room::Room& room, const cluster::RoomSnapshot& snapshot) 
   std::unordered_set<std::string_view> present;
   for (const auto& remote : remotes) present.insert(remote.info.id);
   for (const auto& seat : room.members()) present.insert(seat.member->info().id);
-  std::vector<room::Author*> gone;
-  for (const auto& text : snapshot.history) {
-    if (const auto entry = cluster::parse_bus_message(text); entry && !present.contains(entry->publication.member_id))
-      if (room::Author* author = log.find_author(entry->publication.member_id)) gone.push_back(author);
+  std::unordered_set<room::Author*> gone;
+  for (const auto* entries : {&snapshot.history, &snapshot.states}) {
+    for (const auto& text : *entries) {
+      const auto entry = cluster::parse_bus_message(text);
+      if (!entry || present.contains(entry->publication.member_id)) continue;
+      if (room::Author* author = log.find_author(entry->publication.member_id)) gone.insert(author);
+    }
   }
-  for (const auto& text : snapshot.states) {
-    if (const auto entry = cluster::parse_bus_message(text); entry && !present.contains(entry->publication.member_id))
-      if (room::Author* author = log.find_author(entry->publication.member_id)) gone.push_back(author);
-  }
-  std::sort(gone.begin(), gone.end());
-  gone.erase(std::unique(gone.begin(), gone.end()), gone.end());
   for (room::Author* author : gone) log.unseat(author);
 }
 
@@ -251,8 +252,18 @@ void ClusterSync::hand_out(room::Room& room, const cluster::PublicationFields& p
     }
   }
   room::Author* author = room.log().find_author(p.member_id);
+  const bool had_record = author != nullptr;
   fan_out(loop_, room, publication_of(p), {p.member_id, p.person_json, offset, p.at_ms}, from, author);
   if (author_here && !p.ack_id.empty()) author_here->acknowledged(p.ack_id, offset);
+  // A record made for a member that is gone (its publication came back after
+  // it left) is remembered only by its entries.
+  if (author && !had_record && !author_here && !is_remote_member(room, p.node, p.member_id))
+    room.log().unseat(author);
+}
+
+bool ClusterSync::is_remote_member(const room::Room& room, std::string_view node, std::string_view id) const {
+  return std::any_of(room.remote_members().begin(), room.remote_members().end(),
+                     [&](const auto& remote) { return remote.info.id == id && remote.node == node; });
 }
 
 void ClusterSync::remote_join(room::Room& room, std::string_view node, std::string_view id,

@@ -60,6 +60,7 @@ class ClusterSync final : public cluster::BusListener {
   void announce_reset(room::Room& room);
   void finish_loading(room::Room& room, bool ok);
   void hand_out(room::Room& room, const cluster::PublicationFields& publication, std::uint64_t offset);
+  bool is_remote_member(const room::Room& room, std::string_view node, std::string_view id) const;
 
   LoopContext& loop_;
   cluster::ClusterBus bus_;

@@ -83,5 +83,8 @@ class RoomkeyServer:
                 raise AssertionError(f"roomkey exited {code} after SIGTERM:\n" + "".join(self.log_lines[-80:]))
             return code
         if self.process and not self.process.stdout.closed:
-            return self.wait()
+            # It ended by itself and nobody waited for it: it died during the
+            # test (a crash, a sanitizer's report). That fails the test.
+            code = self.wait()
+            raise AssertionError(f"roomkey died during the test (exit {code}):\n" + "".join(self.log_lines[-80:]))
         return None

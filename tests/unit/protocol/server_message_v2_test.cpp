@@ -46,6 +46,15 @@ TEST(ServerMessageV2, PresenceAckErrorAndDestroyed) {
   EXPECT_EQ(text(refreshed_frame(1800000000)), R"({"type":"refreshed","exp":1800000000})");
 }
 
+TEST(ServerMessageV2, HistoryAndResetSayWhereTheSequenceStands) {
+  const std::vector<std::string_view> publications = {R"({"type":"message","data":1})"};
+  EXPECT_EQ(text(history_frame("E1", 7, publications)),
+            R"({"type":"history","epoch":"E1","offset":7,"publications":[{"type":"message","data":1}]})");
+  EXPECT_EQ(text(reset_frame("E2", 0, {})), R"({"type":"reset","epoch":"E2","offset":0,"state":[]})");
+  EXPECT_EQ(text(reset_frame("E3", 12, publications)),
+            R"({"type":"reset","epoch":"E3","offset":12,"state":[{"type":"message","data":1}]})");
+}
+
 TEST(ServerMessageV2, LongFramesKeepTheirPayloadWhole) {
   const std::string big(70000, 'x');
   const auto frame = publication_frame({PublicationType::kMessage, "m", R"("p")", "\"" + big + "\"", {}, 1, 1});
