@@ -312,9 +312,11 @@ def test_a_redis_outage_keeps_nodes_serving_locally_and_heals_without_a_silent_g
         key = joined_a["join"]
         a2, joined_a2 = await v2.join(a_node.url, "amy", key)
         b, joined_b = await v2.join(b_node.url, "ben", key)
+        old = await v1.join(a_node.url, "olga", key)  # a v1 member beside ana
         seq = {"a": Sequence(joined_a), "a2": Sequence(joined_a2), "b": Sequence(joined_b)}
         await drain(a, seq["a"], 0.3)
         await drain(a2, seq["a2"], 0.3)
+        await drain(b, seq["b"], 0.3)
         await publish(a, "before", ack_id="before")
         await wait_for_data(b, seq["b"], "before", 5)
         await wait_for_data(a2, seq["a2"], "before", 5)
@@ -329,6 +331,14 @@ def test_a_redis_outage_keeps_nodes_serving_locally_and_heals_without_a_silent_g
             await publish(a, f"during-{i}", ack_id=f"during-{i}")
             await asyncio.sleep(0.5)
         await wait_for_data(a2, seq["a2"], "during-9", 10)
+        # v1 members simply go on: no reset for them, every message of their node in order.
+        v1_seen = []
+        while "during-9" not in v1_seen:
+            message = await recv_json(old, timeout=10)
+            assert message.get("type") != "reset"
+            if "data" in message:
+                v1_seen.append(message["data"])
+        assert v1_seen == ["before"] + [f"during-{i}" for i in range(10)]
         status, text = health(a_node)
         assert status == 503 and "Redis" in text, (status, text)
         # What needs Redis is refused, and the connection stays.
@@ -369,7 +379,7 @@ def test_a_redis_outage_keeps_nodes_serving_locally_and_heals_without_a_silent_g
         await wait_for_data(a, seq["a"], "one order", 5)
         await wait_for_data(a2, seq["a2"], "one order", 5)
         assert seq["a"].epoch == seq["a2"].epoch == seq["b"].epoch
-        for ws in (a, a2, b, creator):
+        for ws in (a, a2, b, old, creator):
             await ws.close()
     run(scenario())
 
