@@ -19,6 +19,7 @@
 // outages: a connection that breaks or stops answering. Then the loop is
 // told, its rooms go on locally, and once Redis is back every room is re-read
 // and its members re-registered.
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,9 @@ class ClusterBus final : public RedisLink::Listener {
     std::unique_ptr<RedisLink> subscriber;
     std::deque<Pending> pending;  // one per command sent on `commands`, in order
   };
+
+  static constexpr std::size_t kSeedShard = static_cast<std::size_t>(-1);  // the link that asks for the topology
+  static constexpr auto kTick = std::chrono::milliseconds(250);
 
   Shard& shard_of(const Room& room) { return shards_[room.shard]; }
   Shard& shard_of_key(std::string_view redis_key) { return shards_[topology_->server_of_key(redis_key)]; }

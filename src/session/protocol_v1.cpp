@@ -73,9 +73,9 @@ void ProtocolV1::on_room_message(protocol::ClientMessage& message) {
       [this](auto& command) {
         using T = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<T, protocol::LocationCommand>) {
-          seat_.publish({Publication::Type::kLocation, command.latitude, command.longitude});
+          seat_.publish({Publication::Type::kLocation, command.latitude, command.longitude, {}});
         } else if constexpr (std::is_same_v<T, protocol::RelayCommand>) {
-          seat_.publish({Publication::Type::kMessage, command.data, {}});
+          seat_.publish({Publication::Type::kMessage, command.data, {}, {}});
         } else if constexpr (std::is_same_v<T, protocol::DestroyCommand>) {
           if (command.join != seat_.room()->key()) return reply_error(errors::kDestroyOtherRoom);
           if (!may_destroy(link(), seat_.room()->owner())) return reply_error(kOnlyOwnerMayDestroy);
