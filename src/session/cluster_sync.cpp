@@ -30,14 +30,14 @@ char reason_code(room::LeaveReason reason) {
   return 'c';
 }
 
-std::string_view reason_name(char code) {
+room::LeaveReason reason_of(char code) {
   switch (code) {
     case 't':
-      return "timeout";
+      return room::LeaveReason::kTimeout;
     case 'd':
-      return "dropped";
+      return room::LeaveReason::kDropped;
     default:
-      return "closed";
+      return room::LeaveReason::kClosed;
   }
 }
 
@@ -268,18 +268,10 @@ bool ClusterSync::is_remote_member(const room::Room& room, std::string_view node
 
 void ClusterSync::remote_join(room::Room& room, std::string_view node, std::string_view id,
                               std::string_view person_json) {
-  if (node == node_) return;
+  if (node == node_ || is_remote_member(room, node, id)) return;
   auto& remotes = room.remote_members();
-  for (const auto& remote : remotes) {
-    if (remote.info.id == id && remote.node == node) return;
-  }
   remotes.push_back({{std::string(id), std::string(person_json)}, std::string(node)});
-  const auto& info = remotes.back().info;
-  room::Broadcast notice;
-  if (room.count(Protocol::kV1))
-    notice[Protocol::kV1] = protocol::connection_message_frame_after(info.person_json, protocol::notice::kJoined);
-  if (room.count(Protocol::kV2)) notice[Protocol::kV2] = protocol::v2::presence_join_frame({info.id, info.person_json});
-  room.broadcast(notice, nullptr);
+  room.broadcast(join_notice(room, remotes.back().info), nullptr);
 }
 
 void ClusterSync::remote_leave(room::Room& room, std::string_view node, std::string_view id, char reason) {
@@ -291,12 +283,7 @@ void ClusterSync::remote_leave(room::Room& room, std::string_view node, std::str
   const room::MemberInfo info = std::move(it->info);
   remotes.erase(it);
   if (room::Author* author = room.log().find_author(info.id)) room.log().unseat(author);
-  room::Broadcast notice;
-  if (room.count(Protocol::kV1))
-    notice[Protocol::kV1] = protocol::connection_message_frame_after(info.person_json, protocol::notice::kDisconnected);
-  if (room.count(Protocol::kV2))
-    notice[Protocol::kV2] = protocol::v2::presence_leave_frame({info.id, info.person_json}, reason_name(reason));
-  room.broadcast(notice, nullptr);
+  room.broadcast(leave_notice(room, info, reason_of(reason)), nullptr);
 }
 
 void ClusterSync::remote_destroy(room::Room& room) {

@@ -15,7 +15,37 @@ bool others_speak(const room::Room& room, Protocol protocol, Sender sender) {
   return room.count(protocol) > (sender.member && sender.protocol == protocol ? 1u : 0u);
 }
 
+std::string_view reason_name(room::LeaveReason reason) {
+  switch (reason) {
+    case room::LeaveReason::kClosed:
+      return "closed";
+    case room::LeaveReason::kTimeout:
+      return "timeout";
+    case room::LeaveReason::kDropped:
+      return "dropped";
+  }
+  return "closed";
+}
+
 }  // namespace
+
+room::Broadcast join_notice(const room::Room& room, const room::MemberInfo& member) {
+  room::Broadcast notice;
+  if (room.count(Protocol::kV1))
+    notice[Protocol::kV1] = protocol::connection_message_frame_after(member.person_json, protocol::notice::kJoined);
+  if (room.count(Protocol::kV2)) notice[Protocol::kV2] = protocol::v2::presence_join_frame({member.id, member.person_json});
+  return notice;
+}
+
+room::Broadcast leave_notice(const room::Room& room, const room::MemberInfo& member, room::LeaveReason reason) {
+  room::Broadcast notice;
+  if (room.count(Protocol::kV1))
+    notice[Protocol::kV1] =
+        protocol::connection_message_frame_after(member.person_json, protocol::notice::kDisconnected);
+  if (room.count(Protocol::kV2))
+    notice[Protocol::kV2] = protocol::v2::presence_leave_frame({member.id, member.person_json}, reason_name(reason));
+  return notice;
+}
 
 void fan_out(LoopContext& loop, room::Room& room, const Publication& publication, const Placed& placed,
              Sender sender, room::Author*& author) {

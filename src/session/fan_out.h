@@ -38,6 +38,12 @@ struct Sender {
 void fan_out(LoopContext& loop, room::Room& room, const Publication& publication, const Placed& placed, Sender sender,
              room::Author*& author);
 
+// Presence notices for the members already in `room`, framed once for each
+// protocol spoken there: v1's "P Joined!" / "P Disconnected!", v2's presence
+// events.
+room::Broadcast join_notice(const room::Room& room, const room::MemberInfo& member);
+room::Broadcast leave_notice(const room::Room& room, const room::MemberInfo& member, room::LeaveReason reason);
+
 // A kept publication as v2 sends it (joined's state, history, resume, reset).
 std::string v2_json_of(const room::Retained& entry);
 

@@ -1,43 +1,18 @@
 #include "session/room_seat.h"
 
 #include "protocol/json_text.h"
-#include "protocol/server_message.h"
-#include "protocol/server_message_v2.h"
 #include "session/loop_context.h"
 #include "session/cluster_sync.h"
 
 namespace rk::session {
 using room::Protocol;
 
-namespace {
-
-std::string_view reason_name(room::LeaveReason reason) {
-  switch (reason) {
-    case room::LeaveReason::kClosed:
-      return "closed";
-    case room::LeaveReason::kTimeout:
-      return "timeout";
-    case room::LeaveReason::kDropped:
-      return "dropped";
-  }
-  return "closed";
-}
-
-FramePtr v1_notice(const std::string& person_json, std::string_view suffix) {
-  return protocol::connection_message_frame_after(person_json, suffix);
-}
-
-}  // namespace
 
 void RoomSeat::name(std::string_view person) { info_.person_json = protocol::json_string(person); }
 
 void RoomSeat::take(room::Room& room) {
   info_.id = link_.loop().rooms.new_member_id();
-  room::Broadcast notice;
-  if (room.count(Protocol::kV1)) notice[Protocol::kV1] = v1_notice(info_.person_json, protocol::notice::kJoined);
-  if (room.count(Protocol::kV2))
-    notice[Protocol::kV2] = protocol::v2::presence_join_frame({info_.id, info_.person_json});
-  room.broadcast(notice, this);
+  room.broadcast(join_notice(room, info_), this);
   room.add(this, protocol_);
   room_ = &room;
   if (room.clustered()) link_.loop().cluster->joined(room, info_);
@@ -55,14 +30,7 @@ void RoomSeat::leave(room::LeaveReason reason) {
     link_.loop().cluster->left(room, info_, reason);
   }
   author_ = nullptr;
-  if (!room.empty()) {
-    room::Broadcast notice;
-    if (room.count(Protocol::kV1))
-      notice[Protocol::kV1] = v1_notice(info_.person_json, protocol::notice::kDisconnected);
-    if (room.count(Protocol::kV2))
-      notice[Protocol::kV2] = protocol::v2::presence_leave_frame({info_.id, info_.person_json}, reason_name(reason));
-    room.broadcast(notice, this);
-  }
+  if (!room.empty()) room.broadcast(leave_notice(room, info_, reason), this);
   link_.loop().rooms.erase_if_idle(room);
 }
 
