@@ -27,8 +27,7 @@ class Topology {
 
   bool is_cluster() const { return cluster_; }
   const std::vector<RedisConfig>& servers() const { return servers_; }
-  // Index into servers() of the one that serves `slot`.
-  std::size_t server_of(std::uint16_t slot) const { return owner_[slot]; }
+  // Index into servers() of the one that serves `key`'s slot.
   std::size_t server_of_key(std::string_view key) const { return owner_[key_slot(key)]; }
 
  private:
