@@ -3,8 +3,24 @@
 #include <CLI/CLI.hpp>
 
 namespace rk::config {
+namespace {
+
+// CLI11 reads "-3" into an unsigned setting as a huge number.
+const CLI::Validator not_negative(
+    [](const std::string& value) { return value.starts_with('-') ? std::string("must not be negative") : ""; }, "");
+
+}  // namespace
 
 void add_serve_flags(CLI::App& command, Settings& s) {
+  command
+      .add_option("--config", s.config_file,
+                  "TOML file of settings: each flag is a key without its dashes, - written _ (max_room_members = "
+                  "100); a flag, or its ROOMKEY_<FLAG> environment variable (ROOMKEY_MAX_ROOM_MEMBERS), "
+                  "overrides the file. An unknown key or a bad value is an error naming it")
+      ->check(CLI::ExistingFile);
+  command.add_flag("--print-config", s.print_config,
+                   "Print the settings in effect (as a config file, each with where it came from; passwords "
+                   "masked) and exit");
   command.add_option("--host", s.host, "Address to listen on")->capture_default_str();
   command.add_option("--port", s.port, "TCP port to listen on (0: pick a free one and log it)")
       ->capture_default_str();
@@ -15,14 +31,13 @@ void add_serve_flags(CLI::App& command, Settings& s) {
                   "redis://[:PASSWORD@]HOST[:PORT][/DB], redis+unix://[:PASSWORD@]/PATH[?db=DB], "
                   "or memory (lost on exit)")
       ->capture_default_str();
-  auto* cert = command
-                   .add_option("--tls-cert", s.tls_cert,
-                               "PEM certificate chain: the port then speaks TLS only (wss://, https://), TLS 1.2 "
-                               "and 1.3; SIGHUP re-reads it and the key for new connections")
-                   ->check(CLI::ExistingFile);
-  auto* key = command.add_option("--tls-key", s.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
-  cert->needs(key);
-  key->needs(cert);
+  // That both or neither are given is checked in check_settings(), once the environment and the file are in.
+  command
+      .add_option("--tls-cert", s.tls_cert,
+                  "PEM certificate chain: the port then speaks TLS only (wss://, https://), TLS 1.2 and 1.3; "
+                  "SIGHUP re-reads it and the key for new connections")
+      ->check(CLI::ExistingFile);
+  command.add_option("--tls-key", s.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   command
       .add_option("--auth-key", s.auth_key_file,
                   "Token auth: every init needs a JWT (the upgrade URL's ?token= or the init's \"token\"), "
@@ -66,6 +81,7 @@ void add_serve_flags(CLI::App& command, Settings& s) {
   command
       .add_option("--max-connections-per-ip", s.max_connections_per_ip,
                   "Connections from one IP address at once (0: no limit; mind NAT gateways); more get HTTP 503")
+      ->check(not_negative)
       ->capture_default_str();
   command
       .add_option("--max-room-members", s.max_room_members,
@@ -76,6 +92,7 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       .add_option("--max-rooms", s.max_rooms,
                   "Rooms the store may hold (counted at startup, then as rooms are created and destroyed; "
                   "0: no limit); a create beyond gets an error and close 1013 (try again later)")
+      ->check(not_negative)
       ->capture_default_str();
   command
       .add_option("--room-ttl", s.room_ttl_s,
@@ -103,12 +120,14 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       .add_option("--max-creates-per-minute", s.max_creates_per_minute,
                   "Rooms one IP address (an IPv6 /64) may create per minute, in bursts of that many (0: no "
                   "limit); beyond it a create gets an error and close 1008")
+      ->check(not_negative)
       ->capture_default_str();
   command
       .add_option("--max-failed-joins-per-minute", s.max_failed_joins_per_minute,
                   "Joins with an unknown key one IP address (an IPv6 /64) may make per minute, in bursts of "
                   "that many (0: no limit); once used up, every join from that address is refused (close "
                   "1008) until the allowance refills, so guessing keys stays slow")
+      ->check(not_negative)
       ->capture_default_str();
   command
       .add_option("--max-messages-per-second", s.max_messages_per_second,

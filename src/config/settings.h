@@ -13,6 +13,8 @@ class App;
 namespace rk::config {
 
 struct Settings {
+  std::string config_file;  // --config: TOML; flags and ROOMKEY_* variables override it
+  bool print_config = false;
   std::string host = "0.0.0.0";
   std::uint16_t port = 8001;  // the original server's port
   std::string store = "sqlite:./roomkey.db";

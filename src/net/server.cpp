@@ -28,7 +28,11 @@
 namespace rk::net {
 namespace {
 
+// By convention: 2 when the settings are wrong (a bad value, a file that is
+// not a certificate); 1 when the world refuses at run time (a port taken, a
+// store that cannot be opened or refuses us).
 constexpr int kExitUsage = 2;
+constexpr int kExitRuntime = 1;
 
 // The cores this process may run on (taskset/cgroups), not all the machine's.
 unsigned usable_cores() {
@@ -132,16 +136,19 @@ int serve(const config::Settings& settings) {
     }
     if (const std::string problem = cluster::check_redis(cluster_redis); !problem.empty()) {
       std::cerr << "roomkey: --cluster: " << problem << "\n";
-      return kExitUsage;
+      return kExitRuntime;
     }
   }
   std::unique_ptr<store::RoomStore> store;
   try {
     store = store::open_store(store_spec, {settings.store_password_file, settings.max_rooms,
                                            static_cast<std::int64_t>(settings.room_ttl_s)});
-  } catch (const std::exception& e) {
+  } catch (const store::StoreSpecError& e) {
     std::cerr << "roomkey: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "roomkey: " << e.what() << "\n";
+    return kExitRuntime;
   }
 
   std::unique_ptr<auth::TokenVerifier> verifier;
@@ -173,7 +180,7 @@ int serve(const config::Settings& settings) {
   if (listener.fd < 0) {
     std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.port << ": " << listener.error
               << "\n";
-    return kExitUsage;
+    return kExitRuntime;
   }
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();

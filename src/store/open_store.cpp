@@ -25,7 +25,7 @@ void fill_password(Config& config, const StoreOptions& options) {
   if (config.password_given) return;
   if (!options.password_file.empty()) {
     std::ifstream file(options.password_file);
-    if (!file) throw StoreOpenError("cannot read --store-password-file '" + options.password_file + "'");
+    if (!file) throw StoreSpecError("cannot read --store-password-file '" + options.password_file + "'");
     std::getline(file, config.password);
     if (!config.password.empty() && config.password.back() == '\r') config.password.pop_back();
     config.password_given = true;
@@ -38,7 +38,12 @@ void fill_password(Config& config, const StoreOptions& options) {
 }
 
 std::unique_ptr<RoomStore> open_mariadb(std::string_view spec, const StoreOptions& options) {
-  MariadbConfig config = parse_mariadb_url(spec);
+  MariadbConfig config;
+  try {
+    config = parse_mariadb_url(spec);
+  } catch (const StoreOpenError& error) {
+    throw StoreSpecError(error.what());
+  }
   fill_password(config, options);
   MariadbBackend::init_library();
   std::vector<std::unique_ptr<StoreBackend>> backends;
@@ -51,7 +56,7 @@ std::unique_ptr<RoomStore> open_redis(std::string_view spec, const StoreOptions&
   try {
     config = redis::parse_redis_url(spec);
   } catch (const redis::UrlError& error) {
-    throw StoreOpenError(std::string("--store: ") + error.what());
+    throw StoreSpecError(std::string("--store: ") + error.what());
   }
   fill_password(config, options);
   // One connection: its batches are pipelined, so it keeps up with a pool's worth of SQL connections.
@@ -64,12 +69,12 @@ std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions&
   if (spec == "memory") return single<MemoryBackend>(options);
   if (spec.starts_with("sqlite:")) {
     const std::string_view path = spec.substr(7);
-    if (path.empty()) throw StoreOpenError("--store sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
+    if (path.empty()) throw StoreSpecError("--store sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
     return single<SqliteBackend>(options, std::string(path));
   }
   if (spec.starts_with("mariadb://")) return open_mariadb(spec, options);
   if (redis::is_redis_url(spec)) return open_redis(spec, options);
-  throw StoreOpenError("unknown --store '" + std::string(spec) +
+  throw StoreSpecError("unknown --store '" + std::string(spec) +
                        "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE, redis://HOST:PORT or memory");
 }
 

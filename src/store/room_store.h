@@ -70,10 +70,15 @@ class StoreBackend {
   virtual std::string describe() const = 0;
 };
 
-// A store that cannot be opened (bad path, not a database, bad spec).
+// A store that cannot be opened: the file or server failed or refused
+// (exit code 1), or, as StoreSpecError, the --store value itself is wrong (2).
 class StoreOpenError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+class StoreSpecError : public StoreOpenError {
+ public:
+  using StoreOpenError::StoreOpenError;
 };
 
 // Gets the request back, its status (and for kExists its owner) filled in.

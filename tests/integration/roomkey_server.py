@@ -23,9 +23,10 @@ def rss_kb(pid):
 class RoomkeyServer:
     """One roomkey process. `port` is known once start() returns."""
 
-    def __init__(self, store, *extra_args):
+    def __init__(self, store, *extra_args, env=None):
         self.store = store
         self.extra_args = list(extra_args)
+        self.env = env  # None: this process's environment
         self.process = None
         self.port = None
         self.log_lines = []
@@ -38,7 +39,7 @@ class RoomkeyServer:
             defaults += ["--max-creates-per-minute", "0"]
         store = [] if self.store is None else ["--store", self.store]  # None: roomkey's own choice (--cluster)
         args = [BINARY, "serve", "--host", "127.0.0.1", "--port", str(port), *store, *defaults, *self.extra_args]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()

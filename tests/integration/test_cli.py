@@ -33,7 +33,7 @@ def test_a_port_in_use_is_a_clear_error(make_server):
     first = make_server().start()
     out = subprocess.run([BINARY, "serve", "--host", "127.0.0.1", "--port", str(first.port), "--store", "memory"],
                          capture_output=True, text=True, timeout=10)
-    assert out.returncode == 2 and "cannot listen" in out.stderr
+    assert out.returncode == 1 and "cannot listen" in out.stderr
 
 
 def test_sigterm_closes_clients_with_1001_and_exits_0(make_server):

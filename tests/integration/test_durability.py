@@ -102,18 +102,19 @@ def test_other_rooms_keep_flowing_while_a_store_call_is_stuck(make_server, store
     run(scenario())
 
 
-def test_a_store_that_cannot_be_opened_is_a_clear_error_and_exit_code_2(tmp_path):
-    cases = {
-        f"sqlite:{tmp_path / 'no-such-dir' / 'x.db'}": "cannot open SQLite database",
-        "postgres://nope": "unknown --store",
-    }
+def test_a_store_that_cannot_be_opened_is_a_clear_error_exit_1_and_a_bad_spec_exit_2(tmp_path):
     not_a_db = tmp_path / "text.db"
     not_a_db.write_text("this is a text file, not a database; " * 10)
-    cases[f"sqlite:{not_a_db}"] = "not a database"
-    for spec, message in cases.items():
+    cases = {  # spec: (message, exit code: 2 for a wrong setting, 1 for a store that fails at run time)
+        f"sqlite:{tmp_path / 'no-such-dir' / 'x.db'}": ("cannot open SQLite database", 1),
+        f"sqlite:{not_a_db}": ("not a database", 1),
+        "postgres://nope": ("unknown --store", 2),
+        "sqlite:": ("needs a path", 2),
+    }
+    for spec, (message, code) in cases.items():
         result = subprocess.run([BINARY, "serve", "--port", "0", "--store", spec], capture_output=True, text=True,
                                 timeout=10)
-        assert result.returncode == 2, (spec, result)
+        assert result.returncode == code, (spec, result)
         assert message in result.stderr, (spec, result.stderr)
         assert "Segmentation" not in result.stderr
 

@@ -157,11 +157,11 @@ def test_url_forms_and_credentials(servers, tmp_path):
         srv4 = servers(bare, "--store-password-file", str(secret))
         run(v1.assert_server_still_serves(srv4.url))
 
-        # A refused password is a clear error at startup, exit 2.
+        # A refused password is a clear error at startup, exit 1 (Redis refused: not a usage error).
         result = subprocess.run([BINARY, "serve", "--port", "0", "--store",
                                  f"redis://:wrong@127.0.0.1:{secured.port}"],
                                 capture_output=True, text=True, timeout=30)
-        assert result.returncode == 2, result.stderr
+        assert result.returncode == 1, result.stderr
         assert "refused" in result.stderr and "WRONGPASS" in result.stderr
         assert "wrong" not in result.stderr.replace("WRONGPASS", "").replace("wrong password", "")
     finally:
@@ -295,9 +295,9 @@ def test_on_a_redis_cluster_each_room_goes_to_the_master_of_its_slot(servers):
                 for node in cluster.nodes]
         assert set(keys) <= set().union(*held)
         assert sum(1 for h in held if h & set(keys)) >= 2  # spread over the masters
-        # A database number is refused by a cluster: a clear error, exit 2.
+        # A database number is refused by a cluster: a clear error, exit 1.
         result = subprocess.run([BINARY, "serve", "--port", "0", "--store", cluster.url + "/2"],
                                 capture_output=True, text=True, timeout=30)
-        assert result.returncode == 2 and "SELECT" in result.stderr, result.stderr
+        assert result.returncode == 1 and "SELECT" in result.stderr, result.stderr
     finally:
         cluster.destroy()
