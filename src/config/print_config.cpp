@@ -56,11 +56,11 @@ std::string mask_url_password(const std::string& value) {
   const std::size_t scheme_end = value.find("://");
   if (scheme_end == std::string::npos) return value;
   const std::size_t authority = scheme_end + 3;
-  const std::size_t at = value.find('@', authority);
-  const std::size_t slash = value.find('/', authority);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return value;
+  // The last '@' before the query ends the user info: a password may hold '@' or '/'.
+  const std::size_t at = value.rfind('@', value.find('?'));
+  if (at == std::string::npos || at < authority) return value;
   const std::size_t colon = value.find(':', authority);
-  if (colon == std::string::npos || colon > at) return value;
+  if (colon == std::string::npos || colon > at || value.find('/', authority) < colon) return value;
   return value.substr(0, colon + 1) + "***" + value.substr(at);
 }
 
