@@ -22,22 +22,35 @@ std::string_view query_parameter(std::string_view target, std::string_view name)
 }
 
 void Router::add(Verb method, std::string path, Handler handler) {
+  add_deferred(method, std::move(path),
+               [handler = std::move(handler)](const Request& request, Reply reply) { reply(handler(request)); });
+}
+
+void Router::add_deferred(Verb method, std::string path, DeferredHandler handler) {
   routes_.push_back({method, std::move(path), std::move(handler)});
 }
 
-Response Router::respond(const Request& request) const {
+void Router::add_prefix(std::string prefix, DeferredHandler handler) {
+  prefixes_.emplace_back(std::move(prefix), std::move(handler));
+}
+
+void Router::respond(const Request& request, Reply reply) const {
   const std::string_view path = path_of(request.target());
+  for (const auto& [prefix, handler] : prefixes_) {
+    if (path.starts_with(prefix)) return handler(request, std::move(reply));
+  }
   std::string allowed;
   for (const Route& route : routes_) {
     if (route.path != path) continue;
-    if (route.method == request.method()) return route.handler(request);
+    if (route.method == request.method()) return route.handler(request, std::move(reply));
     if (!allowed.empty()) allowed.append(", ");
     allowed.append(boost::beast::http::to_string(route.method));
   }
   if (!allowed.empty())
-    return Response::text(405, "Method Not Allowed", "use " + allowed + " here\n", "Allow: " + allowed + "\r\n");
-  if (fallback_) return fallback_(request);
-  return Response::text(404, "Not Found", "no such path\n");
+    return reply(
+        Response::text(405, "Method Not Allowed", "use " + allowed + " here\n", "Allow: " + allowed + "\r\n"));
+  if (fallback_) return reply(fallback_(request));
+  reply(Response::text(404, "Not Found", "no such path\n"));
 }
 
 }  // namespace rk::http

@@ -1,7 +1,9 @@
 #pragma once
 // Answers the HTTP requests that are not WebSocket upgrades, by method and
-// path: `/healthz` today, the HTTP API and `/metrics` later. Built once at
-// startup and then only read, so every loop thread may share one.
+// path: `/healthz`, `/readyz`, `/metrics`, the HTTP API. Built once at
+// startup and then only read, so every loop thread may share one. A handler
+// answers at once or later (after asking the store or other loops): through
+// its Reply, which the caller makes safe to call from any thread, once.
 #include <functional>
 #include <string>
 #include <string_view>
@@ -15,23 +17,30 @@ namespace rk::http {
 class Router {
  public:
   using Handler = std::function<Response(const Request&)>;
+  using Reply = std::function<void(Response)>;
+  using DeferredHandler = std::function<void(const Request&, Reply)>;
 
   // `path` is matched exactly, without the query string.
   void add(Verb method, std::string path, Handler handler);
+  void add_deferred(Verb method, std::string path, DeferredHandler handler);
+  // Every method and every path under `prefix` (a tree of routes the handler
+  // tells apart itself, as the HTTP API's /api/rooms/KEY/...).
+  void add_prefix(std::string prefix, DeferredHandler handler);
   // For a path no route has: the server's own answer (roomkey points plain
   // HTTP clients at WebSocket).
   void set_fallback(Handler handler) { fallback_ = std::move(handler); }
 
   // A known path with another method gets 405 listing the methods it has.
-  Response respond(const Request& request) const;
+  void respond(const Request& request, Reply reply) const;
 
  private:
   struct Route {
     Verb method;
     std::string path;
-    Handler handler;
+    DeferredHandler handler;
   };
   std::vector<Route> routes_;  // a handful: a linear scan beats a map
+  std::vector<std::pair<std::string, DeferredHandler>> prefixes_;
   Handler fallback_;
 };
 

@@ -17,7 +17,7 @@ LimitTicket Admission::admit(const sockaddr_storage& peer, std::string_view& ref
     auto& count = per_ip_[address];
     if (count >= max_per_ip_) {
       total_.fetch_sub(1, std::memory_order_relaxed);
-      refusal = "too many connections from this address";
+      refusal = kPerAddressRefusal;
       return {};
     }
     ++count;

@@ -16,6 +16,8 @@
 
 namespace rk::net {
 
+inline constexpr std::string_view kPerAddressRefusal = "too many connections from this address";
+
 class Admission {
  public:
   Admission(std::size_t max_total, std::size_t max_per_ip) : max_total_(max_total), max_per_ip_(max_per_ip) {}
@@ -25,6 +27,8 @@ class Admission {
   // `per_address` false: a trusted proxy, whose own address is not limited
   // (the client's is, once known: admit it then and drop this ticket).
   LimitTicket admit(const sockaddr_storage& peer, std::string_view& refusal, bool per_address = true);
+  // Which limit a refusal of admit() was, for /metrics.
+  static bool is_per_address(std::string_view refusal) { return refusal == kPerAddressRefusal; }
 
  private:
   static void give_back(void* admission, const LimitTicket::Key& address);

@@ -44,6 +44,8 @@ void Worker::accept_ready() {
     const bool from_trusted_proxy = context_.trusted_proxies && context_.trusted_proxies->contains(peer);
     auto ticket = admission_->admit(peer, refusal, !from_trusted_proxy);
     if (!ticket) {
+      context_.counters.refuse(admission_->is_per_address(refusal) ? session::Limit::kConnectionsPerIp
+                                                                    : session::Limit::kConnections);
       refuse(fd, refusal);
       continue;
     }

@@ -96,7 +96,7 @@ void Connection::read_request(char* data, std::size_t size) {
       return answer_http(std::move(result.response));
     case ws::HandshakeResult::Status::kPlainHttp:
       if (!accept_forwarded_for(result.request)) return;
-      return answer_http(loop_->router.respond(result.request).serialize());
+      return answer_http_later(result.request);
     case ws::HandshakeResult::Status::kUpgrade: {
       if (!accept_forwarded_for(result.request)) return;
       if (!origin_allowed(loop_->settings.allowed_origins, result.request[http::Field::origin]))
@@ -148,6 +148,7 @@ bool Connection::use_client_address(const sockaddr_storage& client, std::string_
   if (!loop_->admit_client) return true;
   LimitTicket ticket = loop_->admit_client(client, refusal);
   if (!ticket) {
+    loop_->counters.refuse(Limit::kConnectionsPerIp);
     spdlog::debug("refused a proxied client: {}", refusal);
     return false;
   }
@@ -171,7 +172,20 @@ bool Connection::accept_url_token(const http::Request& request) {
   return true;
 }
 
+// A route may answer at once or after asking the store or other loops (the
+// HTTP API, /metrics): its reply, from whatever thread, is posted to this
+// connection's loop. Nothing the client sends meanwhile is read.
+void Connection::answer_http_later(const http::Request& request) {
+  phase_ = Phase::kAnswered;
+  request_.reset();
+  loop::EventLoop* home = &loop_->loop;
+  loop_->router.respond(request, [self = shared_from_this(), home](http::Response response) {
+    home->post([self, wire = response.serialize()]() mutable { self->answer_http(std::move(wire)); });
+  });
+}
+
 void Connection::answer_http(std::string response) {
+  if (phase_ == Phase::kClosed) return;  // the client left before a deferred answer
   phase_ = Phase::kAnswered;
   request_.reset();
   transport_.send_unbounded(share_frame(response));
@@ -186,7 +200,10 @@ void Connection::upgrade(std::string response, char* rest, std::size_t rest_size
   if (rest_size > 0) ws_.receive(rest, rest_size);
 }
 
-void Connection::on_text(std::string_view text) { handler_for(text).on_text(text); }
+void Connection::on_text(std::string_view text) {
+  ++loop_->counters.messages_received;
+  handler_for(text).on_text(text);
+}
 
 void Connection::on_binary() { handler_for({}).on_binary(); }
 
@@ -285,6 +302,7 @@ void Connection::send(FramePtr frame) {
 void Connection::on_outbound_overflow() {
   if (!ws_.open()) return;  // closing anyway: our close frame is in the queue
   spdlog::info("disconnecting a slow consumer: more than {} bytes queued", loop_->settings.max_outbound_bytes);
+  ++loop_->counters.slow_consumers_dropped;
   transport_.discard_unsent();
   close(CloseCode::kPolicyViolation, "slow consumer: outbound queue limit reached");
 }
@@ -299,6 +317,9 @@ void Connection::close(CloseCode code, std::string_view reason) {
 // Who ends it tells the room why: the client closing, or the server closing
 // on it (a broken rule or limit, a shutdown: dropped).
 void Connection::on_closing(CloseCode code, bool by_peer) {
+  auto& closes = by_peer ? loop_->counters.closes_by_client : loop_->counters.closes_by_server;
+  ++closes[static_cast<std::uint16_t>(code)];
+  if (!by_peer && code == CloseCode::kMessageTooBig) loop_->counters.refuse(Limit::kMessageBytes);
   const bool dropped = !by_peer && code != CloseCode::kNormal;
   if (handler_) handler_->on_leaving(dropped ? room::LeaveReason::kDropped : room::LeaveReason::kClosed);
   arm_close_timer();

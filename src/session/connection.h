@@ -57,6 +57,12 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void move_to(LoopContext& owner, std::function<void()> then) override;
   void ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) override;
   std::function<void(bool)> hold(std::function<void(bool)> then) override;
+  // 0 before the upgrade (or for a plain HTTP request), else 1 or 2 (1 also
+  // for an upgraded connection that has sent nothing yet).
+  int protocol_version() const {
+    if (phase_ != Phase::kWebSocket) return 0;
+    return handler_ ? handler_->version() : 1;
+  }
   // The client's address: the one a trusted proxy named, else the socket's.
   sockaddr_storage peer_address() const override;
 
@@ -85,6 +91,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   bool accept_forwarded_for(const http::Request& request);
   bool use_client_address(const sockaddr_storage& client, std::string_view& refusal);
   void answer_http(std::string response);
+  void answer_http_later(const http::Request& request);
   void upgrade(std::string response, char* rest, std::size_t rest_size);
   ProtocolHandler& handler_for(std::string_view first_message);
   void arm_close_timer();

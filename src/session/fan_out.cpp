@@ -64,6 +64,7 @@ void fan_out(LoopContext& loop, room::Room& room, const Publication& publication
                                  : protocol::relay_frame(placed.person_json, publication.first);
   }
   room.broadcast(message, sender.member);
+  loop.counters.deliveries += room.members().size() - (sender.member ? 1 : 0);
   // Kept after the frames are sent and released: the room's log is memory
   // this thread has not touched for a while, and writing it first made the
   // frames' atomic reference counts wait for those writes.

@@ -54,6 +54,7 @@ LoopContext& LoopContext::owner_of(std::string_view room_key) {
 }
 
 void LoopContext::adopt(int fd, LimitTicket ticket, bool from_trusted_proxy) {
+  ++counters.connections_accepted;
   auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket), from_trusted_proxy);
   live_.emplace(connection.get(), connection);
   connection->start();
@@ -62,6 +63,27 @@ void LoopContext::adopt(int fd, LimitTicket ticket, bool from_trusted_proxy) {
 void LoopContext::take_over(std::shared_ptr<Connection> connection) {
   Connection* key = connection.get();
   live_.emplace(key, std::move(connection));
+}
+
+MetricsSnapshot LoopContext::metrics_snapshot() {
+  MetricsSnapshot snapshot;
+  snapshot.counters = counters;
+  for (const auto& [connection, _] : live_) {
+    switch (connection->protocol_version()) {
+      case 0:
+        ++snapshot.connections_http;
+        break;
+      case 2:
+        ++snapshot.connections_v2;
+        break;
+      default:
+        ++snapshot.connections_v1;
+    }
+  }
+  snapshot.rooms = rooms.size();
+  snapshot.bytes_received = io.bytes_received;
+  snapshot.bytes_sent = io.bytes_sent;
+  return snapshot;
 }
 
 void LoopContext::for_each_connection(const std::function<void(Connection&)>& visit) {

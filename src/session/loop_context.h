@@ -20,6 +20,7 @@
 #include "protocol/client_message_v2.h"
 #include "room/room_registry.h"
 #include "session/address_allowance.h"
+#include "session/loop_metrics.h"
 #include "store/room_store.h"
 #include "tls/tls_context.h"
 #include "transport/transport_loop.h"
@@ -70,6 +71,9 @@ class LoopContext {
   // Cluster mode (--cluster): this loop's side of the bus; null otherwise.
   std::unique_ptr<ClusterSync> cluster;
   void join_cluster(cluster::BusOptions options);
+  LoopCounters counters;  // this thread only
+  // This loop's counters and what it holds now; run on this loop's thread.
+  MetricsSnapshot metrics_snapshot();
   bool shutting_down = false;
   std::function<void()> on_last_connection_gone;
 

@@ -48,9 +48,11 @@ inline bool admit(MessageRate& rate, ClientLink& link, FramePtr (*refusal)()) {
     case MessageRate::Verdict::kAllowed:
       return true;
     case MessageRate::Verdict::kRefused:
+      link.loop().counters.refuse(Limit::kMessagesPerSecond);
       link.send(refusal());
       return false;
     case MessageRate::Verdict::kAbusive:
+      link.loop().counters.refuse(Limit::kMessagesPerSecond);
       link.close(ws::CloseCode::kPolicyViolation, "message rate limit exceeded");
       return false;
   }

@@ -26,6 +26,7 @@ class ProtocolHandler {
   virtual void on_published(std::string_view ack_id, std::uint64_t offset) = 0;
   // In a room: the init timeout no longer applies.
   virtual bool in_room() const = 0;
+  virtual int version() const = 0;  // 1 or 2, for /metrics
 };
 
 }  // namespace rk::session

@@ -24,6 +24,7 @@ class ProtocolV1 final : public ProtocolHandler {
   void on_token_expired() override;
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
+  int version() const override { return 1; }
   void on_room_destroyed(std::string_view key) override;
   void on_published(std::string_view, std::uint64_t) override {}  // v1 has no acks
 

@@ -24,6 +24,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void on_token_expired() override;
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
+  int version() const override { return 2; }
   void on_room_destroyed(std::string_view key) override;
   void on_published(std::string_view ack_id, std::uint64_t offset) override;
 

@@ -17,15 +17,19 @@ Entry outcome(EntryOutcome what, std::string key = {}) { return Entry{what, null
 
 void RoomEntry::create(std::string owner, Done done) const {
   LoopContext& loop = host_.loop();
-  if (!loop.create_guard.take(GuardedAddress::of(host_.peer_address()), loop.loop.now()))
+  if (!loop.create_guard.take(GuardedAddress::of(host_.peer_address()), loop.loop.now())) {
+    loop.counters.refuse(Limit::kCreatesPerMinute);
     return done(outcome(EntryOutcome::kTooManyCreates));
+  }
   place(room::generate_room_key(), std::move(owner), true, kCreateAttempts, std::move(done));
 }
 
 void RoomEntry::join(std::string key, Done done) const {
   LoopContext& loop = host_.loop();
-  if (!loop.join_guard.has_token(GuardedAddress::of(host_.peer_address()), loop.loop.now()))
+  if (!loop.join_guard.has_token(GuardedAddress::of(host_.peer_address()), loop.loop.now())) {
+    loop.counters.refuse(Limit::kFailedJoins);
     return done(outcome(EntryOutcome::kTooManyJoins, std::move(key)));
+  }
   if (key.empty() || key.size() > room::kMaxKeyBytes) return refuse_unknown(std::move(key), done);
   place(std::move(key), {}, false, kCreateAttempts, std::move(done));
 }
@@ -57,6 +61,7 @@ void RoomEntry::create_here(std::string key, std::string owner, int attempts_lef
                       }
                       case store::StoreStatus::kLimitReached:
                         spdlog::debug("room create refused: --max-rooms reached");
+                        entry.host_.loop().counters.refuse(Limit::kRooms);
                         return done(outcome(EntryOutcome::kRoomLimit));
                       case store::StoreStatus::kAlreadyExists:
                         // The new key may belong to another loop: place it like the first.
@@ -125,6 +130,7 @@ void RoomEntry::sync_then_enter(room::Room& room, std::string key, bool created,
 void RoomEntry::enter(room::Room& room, std::string key, bool created, const Done& done) const {
   if (room.member_count() >= host_.loop().settings.max_room_members) {
     host_.loop().rooms.erase_if_idle(room);
+    host_.loop().counters.refuse(Limit::kRoomMembers);
     return done(outcome(EntryOutcome::kRoomFull, std::move(key)));
   }
   done(Entry{EntryOutcome::kEntered, &room, std::move(key), created});

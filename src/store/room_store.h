@@ -84,6 +84,8 @@ class StoreSpecError : public StoreOpenError {
 // Gets the request back, its status (and for kExists its owner) filled in.
 using StoreCallback = std::function<void(const StoreRequest&)>;
 
+struct StoreStats;
+
 class RoomStore {
  public:
   virtual ~RoomStore() = default;
@@ -92,6 +94,8 @@ class RoomStore {
   // Finishes every request already submitted, then stops the store threads.
   virtual void drain() = 0;
   virtual std::string describe() const = 0;
+  // Latency and failures so far, for /metrics (any thread).
+  virtual StoreStats stats() const = 0;
 };
 
 }  // namespace rk::store

@@ -86,7 +86,7 @@ void StoreRunner::submit(StoreRequest request, StoreCallback done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back({std::move(request), std::move(done)});
+      queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
       wake_.notify_one();
       return;
     }
@@ -147,7 +147,12 @@ void StoreRunner::run(StoreBackend& backend, bool sweeps) {
       settle(requests[k]);
       batch[admitted[k]].request = std::move(requests[k]);
     }
-    for (auto& pending : batch) pending.done(pending.request);
+    const auto answered = std::chrono::steady_clock::now();
+    for (auto& pending : batch) {
+      stats_.record(pending.request.op, answered - pending.submitted,
+                    pending.request.status == StoreStatus::kUnavailable);
+      pending.done(pending.request);
+    }
     batch.clear();
   }
 }

@@ -11,6 +11,7 @@
 // With --room-ttl, its first thread also removes rooms not joined for that
 // long, between batches, every quarter of the TTL (at most every 10 minutes).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "store/room_store.h"
+#include "store/store_stats.h"
 
 namespace rk::store {
 
@@ -33,11 +35,13 @@ class StoreRunner final : public RoomStore {
   void submit(StoreRequest request, StoreCallback done) override;
   void drain() override;
   std::string describe() const override;
+  StoreStats stats() const override { return stats_.snapshot(); }
 
  private:
   struct Pending {
     StoreRequest request;
     StoreCallback done;
+    std::chrono::steady_clock::time_point submitted;
   };
   void run(StoreBackend& backend, bool sweeps);
   void count_rooms_once(StoreBackend& backend);
@@ -58,6 +62,7 @@ class StoreRunner final : public RoomStore {
   // destroy, by the store threads only.
   std::atomic<std::uint64_t> rooms_{0};
   std::atomic<bool> counted_{false};
+  StoreStatsRecorder stats_;
 };
 
 }  // namespace rk::store

@@ -94,6 +94,7 @@ void Transport::read_available() {
     if (closed() || !reading_) return;
     const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
     if (n > 0) {
+      loop_->bytes_received += static_cast<std::uint64_t>(n);
       char* data = buffer.data();
       std::size_t size = static_cast<std::size_t>(n);
       if (layers_ && layers_->expect_proxy_header && !take_proxy_header(data, size)) return;
@@ -244,6 +245,7 @@ bool Transport::write_queued() {
       events_->on_transport_closed();
       return false;
     }
+    loop_->bytes_sent += static_cast<std::uint64_t>(n);
     consume_written(static_cast<std::size_t>(n));
   }
   outbound_.clear();  // keeps its capacity: no allocation on the next turn
@@ -293,6 +295,7 @@ bool Transport::send_ciphertext() {
       events_->on_transport_closed();
       return false;
     }
+    loop_->bytes_sent += static_cast<std::uint64_t>(n);
     tls()->consume_ciphertext(static_cast<std::size_t>(n));
   }
   return true;

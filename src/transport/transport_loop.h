@@ -6,6 +6,7 @@
 // to flush once at the end of this turn (many frames queued, one write).
 #include <sys/uio.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ class TransportLoop {
   std::vector<iovec> iov;
   std::vector<char> plain_buffer;  // TLS only, sized on first use
   std::string tls_gather;          // TLS only
+  // Bytes on the wire (TLS records included), for /metrics; this thread only.
+  std::uint64_t bytes_received = 0;
+  std::uint64_t bytes_sent = 0;
 
   void request_flush(Transport* transport) { dirty_.push_back(transport); }
   // A transport leaving this loop (handed to another) is taken off the list.

@@ -7,6 +7,7 @@
 
 #include "session/loop_context.h"
 #include "session/room_entry.h"
+#include "store/store_stats.h"
 #include "ws/frame_writer.h"
 
 namespace rk::session::fakes {
@@ -19,6 +20,7 @@ struct NoStore : store::RoomStore {
   }
   void drain() override {}
   std::string describe() const override { return "none"; }
+  store::StoreStats stats() const override { return {}; }
 };
 
 struct World {
