@@ -33,8 +33,9 @@ MariadbBackend::MariadbBackend(MariadbConfig config) : config_(std::move(config)
 MariadbBackend::~MariadbBackend() { disconnect(); }
 
 std::string MariadbBackend::describe() const {
+  const bool v6 = config_.host.find(':') != std::string::npos;
   std::string where = config_.unix_socket.empty()
-                          ? config_.host + ":" + std::to_string(config_.port)
+                          ? (v6 ? "[" + config_.host + "]" : config_.host) + ":" + std::to_string(config_.port)
                           : "unix:" + config_.unix_socket;
   return "mariadb://" + config_.user + "@" + where + "/" + config_.database;
 }
