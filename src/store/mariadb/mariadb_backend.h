@@ -5,10 +5,14 @@
 // Outages are expected, not fatal: a lost connection fails the requests in
 // hand with kUnavailable and is re-established on a later batch (at most one
 // attempt per second while the database stays down).
+//
+// Every statement that carries a key or an owner is a prepared statement
+// (prepared once per connection), so nothing is ever escaped into SQL text.
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include "store/mariadb/mariadb_statement.h"
 #include "store/mariadb/mariadb_url.h"
 #include "store/room_store.h"
 
@@ -38,11 +42,13 @@ class MariadbBackend final : public StoreBackend {
   bool connect(bool at_startup);
   void disconnect();
   bool migrate();
+  bool prepare_statements();
   Outcome run_in_transaction(std::span<StoreRequest> requests);
   StoreStatus run_one(StoreRequest& request);
-  std::string escaped(std::string_view text);
   bool query(std::string_view sql);
   void note_failure(std::string_view what);
+  void note_failure(std::string_view what, const PreparedStatement& statement);
+  void note_failure(std::string_view what, unsigned code, const std::string& why);
 
   MariadbConfig config_;
   st_mysql* db_ = nullptr;
@@ -50,7 +56,14 @@ class MariadbBackend final : public StoreBackend {
   bool expiry_denied_ = false;  // no UPDATE privilege: warned once, not retried
   bool was_down_ = false;
   std::chrono::steady_clock::time_point next_connect_attempt_{};
-  std::string sql_;  // reused statement buffer
+  // Prepared on each connection, after the migration (their columns depend on it).
+  PreparedStatement create_;
+  PreparedStatement lookup_;
+  PreparedStatement destroy_;
+  PreparedStatement touch_;
+  PreparedStatement expire_;
+  std::vector<std::optional<std::string>> row_;  // a lookup's result, reused
+  std::string last_error_;  // what the server or the connector last said went wrong
 };
 
 }  // namespace rk::store
