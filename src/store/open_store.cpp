@@ -1,6 +1,7 @@
 #include "store/open_store.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -51,7 +52,7 @@ std::unique_ptr<RoomStore> open_redis(std::string_view spec, const StoreOptions&
   try {
     config = redis::parse_redis_url(spec);
   } catch (const redis::UrlError& error) {
-    throw StoreOpenError(std::string("--store: ") + error.what());
+    throw StoreSpecError(std::string("--store: ") + error.what());
   }
   fill_password(config, options);
   // One connection: its batches are pipelined, so it keeps up with a pool's worth of SQL connections.
@@ -64,13 +65,45 @@ std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions&
   if (spec == "memory") return single<MemoryBackend>(options);
   if (spec.starts_with("sqlite:")) {
     const std::string_view path = spec.substr(7);
-    if (path.empty()) throw StoreOpenError("--store sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
+    if (path.empty()) throw StoreSpecError("--store sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
     return single<SqliteBackend>(options, std::string(path));
   }
   if (spec.starts_with("mariadb://")) return open_mariadb(spec, options);
   if (redis::is_redis_url(spec)) return open_redis(spec, options);
-  throw StoreOpenError("unknown --store '" + std::string(spec) +
+  throw StoreSpecError("unknown --store '" + std::string(spec) +
                        "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE, redis://HOST:PORT or memory");
+}
+
+std::unique_ptr<RoomCatalog> open_catalog(std::string_view spec, const StoreOptions& options, CatalogUse use) {
+  if (spec == "memory")
+    throw StoreSpecError("'memory' holds rooms only inside a running server: the room admin needs sqlite:PATH, "
+                         "mariadb://... or redis://...");
+  if (spec.starts_with("sqlite:")) {
+    const std::string path(spec.substr(7));
+    if (path.empty()) throw StoreSpecError("sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
+    // Reading a path that is not there would create an empty database and report no rooms: a typo, surely.
+    if (use == CatalogUse::kRead && !std::filesystem::exists(path))
+      throw StoreOpenError("no SQLite database at '" + path + "'");
+    return std::make_unique<SqliteBackend>(path);
+  }
+  if (spec.starts_with("mariadb://")) {
+    MariadbConfig config = parse_mariadb_url(spec);
+    fill_password(config, options);
+    MariadbBackend::init_library();
+    return std::make_unique<MariadbBackend>(std::move(config));
+  }
+  if (redis::is_redis_url(spec)) {
+    redis::RedisConfig config;
+    try {
+      config = redis::parse_redis_url(spec);
+    } catch (const redis::UrlError& error) {
+      throw StoreSpecError(error.what());
+    }
+    fill_password(config, options);
+    return std::make_unique<RedisBackend>(std::move(config), options.room_ttl_s);
+  }
+  throw StoreSpecError("unknown store '" + std::string(spec) +
+                       "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE or redis://HOST:PORT");
 }
 
 }  // namespace rk::store

@@ -76,6 +76,13 @@ class StoreOpenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The spec itself is wrong (an unknown kind of store, a malformed URL): a
+// usage error rather than a store that would not open.
+class StoreSpecError : public StoreOpenError {
+ public:
+  using StoreOpenError::StoreOpenError;
+};
+
 // Gets the request back, its status (and for kExists its owner) filled in.
 using StoreCallback = std::function<void(const StoreRequest&)>;
 

@@ -83,7 +83,7 @@ bool MariadbBackend::connect(bool at_startup) {
 }
 
 void MariadbBackend::disconnect() {
-  for (PreparedStatement* statement : {&create_, &lookup_, &destroy_, &touch_, &expire_})
+  for (PreparedStatement* statement : {&create_, &lookup_, &destroy_, &touch_, &expire_, &page_, &import_})
     statement->close();
   if (db_) mysql_close(db_);
   db_ = nullptr;

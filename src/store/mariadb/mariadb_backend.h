@@ -8,19 +8,21 @@
 //
 // Every statement that carries a key or an owner is a prepared statement
 // (prepared once per connection), so nothing is ever escaped into SQL text.
+// The admin's side (RoomCatalog) is in mariadb_catalog.cpp.
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "store/mariadb/mariadb_statement.h"
 #include "store/mariadb/mariadb_url.h"
+#include "store/room_catalog.h"
 #include "store/room_store.h"
 
 struct st_mysql;
 
 namespace rk::store {
 
-class MariadbBackend final : public StoreBackend {
+class MariadbBackend final : public StoreBackend, public RoomCatalog {
  public:
   // Connects at once. Credentials or a database that the server refuses
   // throw StoreOpenError; an unreachable server does not (it is retried).
@@ -33,6 +35,10 @@ class MariadbBackend final : public StoreBackend {
   std::optional<std::uint64_t> count_rooms() override;
   std::optional<std::uint64_t> expire_unused(std::int64_t ttl_s) override;
   std::string describe() const override;
+
+  void for_each_room(const std::function<void(const RoomRecord&)>& each) override;
+  std::vector<InsertOutcome> insert_rooms(std::span<const RoomRecord> rooms) override;
+  std::uint64_t room_count() override;
 
   // Call once per process before any backend is created (not thread-safe).
   static void init_library();
@@ -49,6 +55,9 @@ class MariadbBackend final : public StoreBackend {
   void note_failure(std::string_view what);
   void note_failure(std::string_view what, const PreparedStatement& statement);
   void note_failure(std::string_view what, unsigned code, const std::string& why);
+  // The admin's: a connection now, or StoreError.
+  void connect_for_admin();
+  [[noreturn]] void fail_admin(std::string_view what);
 
   MariadbConfig config_;
   st_mysql* db_ = nullptr;
@@ -62,6 +71,9 @@ class MariadbBackend final : public StoreBackend {
   PreparedStatement destroy_;
   PreparedStatement touch_;
   PreparedStatement expire_;
+  // The admin's, prepared when first used.
+  PreparedStatement page_;
+  PreparedStatement import_;
   std::vector<std::optional<std::string>> row_;  // a lookup's result, reused
   std::string last_error_;  // what the server or the connector last said went wrong
 };

@@ -16,7 +16,7 @@ constexpr std::string_view kShape =
     "expected mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE or mariadb://USER@/DATABASE?socket=PATH";
 
 [[noreturn]] void fail(std::string_view why) {
-  throw StoreOpenError("bad --store URL: " + std::string(why) + " (" + std::string(kShape) + ")");
+  throw StoreSpecError("bad --store URL: " + std::string(why) + " (" + std::string(kShape) + ")");
 }
 
 template <typename T>

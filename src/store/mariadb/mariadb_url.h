@@ -24,7 +24,7 @@ struct MariadbConfig {
 //   mariadb://USER[:PASSWORD]@/DATABASE?socket=/path/to/mysqld.sock[&pool=N]
 // (RFC 3986, read by Boost.URL): an IPv6 HOST goes in brackets
 // ([::1]:3306), and %XX escapes work everywhere, as they must for a '@',
-// ':', '/' or '?' in USER or PASSWORD. Throws StoreOpenError.
+// ':', '/' or '?' in USER or PASSWORD. Throws StoreSpecError.
 MariadbConfig parse_mariadb_url(std::string_view url);
 
 }  // namespace rk::store
