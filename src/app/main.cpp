@@ -5,6 +5,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "admin/rooms_command.h"
 #include "bench/bench_options.h"
 #include "config/config_error.h"
 #include "config/print_config.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   auto* bench = app.add_subcommand(
       "bench", "Load-test a protocol-v1 server (roomkey or any other) or roomkey's v2: fan-out, idle memory, churn or resume; one JSON line");
   rk::bench::add_bench_flags(*bench, bench_options);
+  rk::admin::RoomsCommand rooms(app);
   app.footer("Run 'roomkey serve --help' or 'roomkey bench --help' for their flags.");
 
   rk::config::SettingOrigins origins;
@@ -67,5 +69,6 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   if (serve->parsed()) return rk::net::serve(settings);
   if (bench->parsed()) return rk::bench::run_bench(bench_options);
+  if (rooms.parsed()) return rooms.run();
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "store/open_store.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -76,6 +77,38 @@ std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions&
   if (redis::is_redis_url(spec)) return open_redis(spec, options);
   throw StoreSpecError("unknown --store '" + std::string(spec) +
                        "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE, redis://HOST:PORT or memory");
+}
+
+std::unique_ptr<RoomCatalog> open_catalog(std::string_view spec, const StoreOptions& options, CatalogUse use) {
+  if (spec == "memory")
+    throw StoreSpecError("'memory' holds rooms only inside a running server: the room admin needs sqlite:PATH, "
+                         "mariadb://... or redis://...");
+  if (spec.starts_with("sqlite:")) {
+    const std::string path(spec.substr(7));
+    if (path.empty()) throw StoreSpecError("sqlite:PATH needs a path, e.g. sqlite:./roomkey.db");
+    // Reading a path that is not there would create an empty database and report no rooms: a typo, surely.
+    if (use == CatalogUse::kRead && !std::filesystem::exists(path))
+      throw StoreOpenError("no SQLite database at '" + path + "'");
+    return std::make_unique<SqliteBackend>(path);
+  }
+  if (spec.starts_with("mariadb://")) {
+    MariadbConfig config = parse_mariadb_url(spec);
+    fill_password(config, options);
+    MariadbBackend::init_library();
+    return std::make_unique<MariadbBackend>(std::move(config));
+  }
+  if (redis::is_redis_url(spec)) {
+    redis::RedisConfig config;
+    try {
+      config = redis::parse_redis_url(spec);
+    } catch (const redis::UrlError& error) {
+      throw StoreSpecError(error.what());
+    }
+    fill_password(config, options);
+    return std::make_unique<RedisBackend>(std::move(config), options.room_ttl_s);
+  }
+  throw StoreSpecError("unknown store '" + std::string(spec) +
+                       "': expected sqlite:PATH, mariadb://USER@HOST:PORT/DATABASE or redis://HOST:PORT");
 }
 
 }  // namespace rk::store

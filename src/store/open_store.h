@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/room_catalog.h"
 #include "store/room_store.h"
 
 namespace rk::store {
@@ -17,8 +18,20 @@ struct StoreOptions {
   std::int64_t room_ttl_s = 0;  // 0: rooms never expire
 };
 
-// Parses `--store` ("memory", "sqlite:PATH", "mariadb://...") and opens it.
-// Throws StoreOpenError with a message fit for the user.
+// Parses `--store` ("memory", "sqlite:PATH", "mariadb://...", "redis://...")
+// and opens it. Throws StoreOpenError (StoreSpecError for a malformed spec)
+// with a message fit for the user.
 std::unique_ptr<RoomStore> open_store(std::string_view spec, const StoreOptions& options = {});
+
+enum class CatalogUse {
+  kRead,   // a sqlite: file must be there already
+  kWrite,  // a sqlite: file is created if missing
+};
+
+// The same specs, opened for the room admin on the calling thread (a single
+// connection; `options.room_ttl_s` is what Redis imports expire by). Throws
+// StoreSpecError for a spec that is wrong ("memory" included: it has no rooms
+// outside a server), StoreOpenError for a store that will not open.
+std::unique_ptr<RoomCatalog> open_catalog(std::string_view spec, const StoreOptions& options, CatalogUse use);
 
 }  // namespace rk::store

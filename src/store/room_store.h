@@ -70,12 +70,15 @@ class StoreBackend {
   virtual std::string describe() const = 0;
 };
 
-// A store that cannot be opened: the file or server failed or refused
-// (exit code 1), or, as StoreSpecError, the --store value itself is wrong (2).
+// A store that cannot be opened: the file or server failed or refused (exit
+// code 1).
 class StoreOpenError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The spec itself is wrong (an unknown kind of store, a malformed URL): a
+// usage error rather than a store that would not open.
 class StoreSpecError : public StoreOpenError {
  public:
   using StoreOpenError::StoreOpenError;

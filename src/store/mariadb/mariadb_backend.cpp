@@ -33,8 +33,9 @@ MariadbBackend::MariadbBackend(MariadbConfig config) : config_(std::move(config)
 MariadbBackend::~MariadbBackend() { disconnect(); }
 
 std::string MariadbBackend::describe() const {
+  const bool v6 = config_.host.find(':') != std::string::npos;
   std::string where = config_.unix_socket.empty()
-                          ? config_.host + ":" + std::to_string(config_.port)
+                          ? (v6 ? "[" + config_.host + "]" : config_.host) + ":" + std::to_string(config_.port)
                           : "unix:" + config_.unix_socket;
   return "mariadb://" + config_.user + "@" + where + "/" + config_.database;
 }
@@ -56,6 +57,7 @@ bool MariadbBackend::connect(bool at_startup) {
                           via_socket ? config_.unix_socket.c_str() : nullptr, 0)) {
     const unsigned code = mysql_errno(db_);
     const std::string why = mysql_error(db_);
+    last_error_ = why;
     disconnect();
     if (at_startup && is_configuration_error(code))
       throw StoreOpenError("MariaDB at " + describe() + " refused the connection: " + why);
@@ -68,7 +70,10 @@ bool MariadbBackend::connect(bool at_startup) {
     was_down_ = true;
     return false;
   }
-  if (!migrate()) {
+  // UTC, so that TIMESTAMPs and Unix seconds convert exactly both ways (the
+  // admin's export and import), with no hour a daylight-saving change makes
+  // ambiguous. NOW() and comparisons with it are unaffected.
+  if (!query("SET time_zone = '+00:00'") || !migrate() || !prepare_statements()) {
     disconnect();
     return false;
   }
@@ -78,6 +83,8 @@ bool MariadbBackend::connect(bool at_startup) {
 }
 
 void MariadbBackend::disconnect() {
+  for (PreparedStatement* statement : {&create_, &lookup_, &destroy_, &touch_, &expire_, &page_, &import_})
+    statement->close();
   if (db_) mysql_close(db_);
   db_ = nullptr;
 }
@@ -97,6 +104,42 @@ bool MariadbBackend::migrate() {
   return true;
 }
 
+bool MariadbBackend::prepare_statements() {
+  unsigned refusal = 0;
+  std::string why;
+  const auto prepare = [&](PreparedStatement& statement, std::string_view sql) {
+    if (statement.prepare(db_, sql)) return true;
+    refusal = statement.error_code();
+    why = statement.error();
+    return false;
+  };
+  const bool prepared =
+      has_metadata_
+          ? prepare(create_, "INSERT INTO websock (joinkey, owner, created_at, last_used) VALUES (?, ?, NOW(), NOW())") &&
+                prepare(lookup_, "SELECT owner FROM websock WHERE joinkey = ?")
+          : prepare(create_, "INSERT INTO websock (joinkey) VALUES (?)") &&
+                prepare(lookup_, "SELECT NULL FROM websock WHERE joinkey = ?");
+  if (!prepared || !prepare(destroy_, "DELETE FROM websock WHERE joinkey = ?")) {
+    note_failure("preparing statements", refusal, why);
+    return false;
+  }
+  if (!has_metadata_ || expiry_denied_) return true;
+  // Without UPDATE the server refuses to prepare these: rooms then work but never expire.
+  if (!prepare(touch_, "UPDATE websock SET last_used = NOW() WHERE joinkey = ?") ||
+      !prepare(expire_, "DELETE FROM websock WHERE last_used < NOW() - INTERVAL ? SECOND")) {
+    if (refusal != ER_TABLEACCESS_DENIED_ERROR) {
+      note_failure("preparing statements", refusal, why);
+      return false;
+    }
+    expiry_denied_ = true;
+    touch_.close();
+    expire_.close();
+    spdlog::warn("MariaDB: no UPDATE privilege on websock: rooms' last use is not recorded and --room-ttl "
+                 "expires nothing (GRANT UPDATE, see docs/operations.md)");
+  }
+  return true;
+}
+
 bool MariadbBackend::query(std::string_view sql) {
   if (mysql_real_query(db_, sql.data(), sql.size()) != 0) {
     note_failure(sql);
@@ -106,68 +149,50 @@ bool MariadbBackend::query(std::string_view sql) {
   return true;
 }
 
-void MariadbBackend::note_failure(std::string_view what) {
-  const unsigned code = mysql_errno(db_);
-  spdlog::debug("MariaDB: {} failed: {} ({})", what.substr(0, 80), mysql_error(db_), code);
+void MariadbBackend::note_failure(std::string_view what) { note_failure(what, mysql_errno(db_), mysql_error(db_)); }
+
+void MariadbBackend::note_failure(std::string_view what, const PreparedStatement& statement) {
+  note_failure(what, statement.error_code(), statement.error());
+}
+
+// `what` never holds a key: statements name their operation, not their values.
+void MariadbBackend::note_failure(std::string_view what, unsigned code, const std::string& why) {
+  spdlog::debug("MariaDB: {} failed: {} ({})", what.substr(0, 80), why, code);
+  last_error_ = why;
   if (is_connection_error(code)) {
-    if (!was_down_) spdlog::error("MariaDB {}: connection lost: {}", describe(), mysql_error(db_));
+    if (!was_down_) spdlog::error("MariaDB {}: connection lost: {}", describe(), why);
     was_down_ = true;
     disconnect();
   }
 }
 
-std::string MariadbBackend::escaped(std::string_view text) {
-  std::string out(text.size() * 2 + 1, '\0');
-  out.resize(mysql_real_escape_string(db_, out.data(), text.data(), text.size()));
-  return out;
-}
-
 StoreStatus MariadbBackend::run_one(StoreRequest& request) {
-  const std::string key = escaped(request.key);
-  sql_.clear();
-  switch (request.op) {
-    case StoreOp::kCreate:
-      if (has_metadata_) {
-        sql_.append("INSERT INTO websock (joinkey, owner, created_at, last_used) VALUES ('").append(key);
-        sql_.append("', '").append(escaped(request.owner)).append("', NOW(), NOW())");
-      } else {
-        sql_.append("INSERT INTO websock (joinkey) VALUES ('").append(key).append("')");
-      }
-      break;
-    case StoreOp::kExists:
-      sql_.append(has_metadata_ ? "SELECT owner FROM websock WHERE joinkey = '" : "SELECT NULL FROM websock WHERE joinkey = '");
-      sql_.append(key).append("'");
-      break;
-    case StoreOp::kDestroy:
-      sql_.append("DELETE FROM websock WHERE joinkey = '").append(key).append("'");
-      break;
-    case StoreOp::kTouch:
-      if (!has_metadata_) return StoreStatus::kOk;
-      sql_.append("UPDATE websock SET last_used = NOW() WHERE joinkey = '").append(key).append("'");
-      break;
-  }
-  if (mysql_real_query(db_, sql_.data(), sql_.size()) != 0) {
-    if (request.op == StoreOp::kCreate && mysql_errno(db_) == ER_DUP_ENTRY) return StoreStatus::kAlreadyExists;
-    note_failure(name_of(request.op));  // not the SQL: it holds the key
+  PreparedStatement& statement = request.op == StoreOp::kCreate   ? create_
+                                 : request.op == StoreOp::kExists ? lookup_
+                                 : request.op == StoreOp::kTouch  ? touch_
+                                                                  : destroy_;
+  if (!statement.ready()) return StoreStatus::kOk;  // a touch without the columns or the privilege: nothing to record
+  statement.bind_text(0, request.key);
+  if (request.op == StoreOp::kCreate && has_metadata_) statement.bind_text(1, request.owner);
+  if (!statement.execute()) {
+    if (request.op == StoreOp::kCreate && statement.error_code() == ER_DUP_ENTRY) return StoreStatus::kAlreadyExists;
+    note_failure(name_of(request.op), statement);
     return StoreStatus::kUnavailable;
   }
   switch (request.op) {
     case StoreOp::kCreate:
     case StoreOp::kTouch:  // 0 rows changed may only mean "the same second": not a miss
       return StoreStatus::kOk;
-    case StoreOp::kExists: {
-      MYSQL_RES* result = mysql_store_result(db_);
-      if (!result) {
-        note_failure(name_of(request.op));  // not the SQL: it holds the key
-        return StoreStatus::kUnavailable;
+    case StoreOp::kExists:
+      if (statement.fetch(row_)) {
+        request.owner = row_[0].value_or("");
+        return StoreStatus::kOk;
       }
-      MYSQL_ROW row = mysql_fetch_row(result);
-      if (row && row[0]) request.owner = row[0];
-      mysql_free_result(result);
-      return row ? StoreStatus::kOk : StoreStatus::kNotFound;
-    }
+      if (statement.error_code() == 0) return StoreStatus::kNotFound;
+      note_failure(name_of(request.op), statement);
+      return StoreStatus::kUnavailable;
     case StoreOp::kDestroy:
-      return mysql_affected_rows(db_) > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
+      return statement.affected_rows() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
   }
   return StoreStatus::kUnavailable;
 }
@@ -211,18 +236,14 @@ std::optional<std::uint64_t> MariadbBackend::count_rooms() {
 
 std::optional<std::uint64_t> MariadbBackend::expire_unused(std::int64_t ttl_s) {
   if (!db_ && (std::chrono::steady_clock::now() < next_connect_attempt_ || !connect(false))) return std::nullopt;
-  if (!has_metadata_ || expiry_denied_) return 0;  // no last use recorded: rooms cannot expire
-  const std::string remove =
-      "DELETE FROM websock WHERE last_used < NOW() - INTERVAL " + std::to_string(ttl_s) + " SECOND";
-  if (!query("UPDATE websock SET last_used = NOW() WHERE last_used IS NULL") || !query(remove)) {
-    if (db_ && mysql_errno(db_) == ER_TABLEACCESS_DENIED_ERROR) {
-      expiry_denied_ = true;
-      spdlog::warn("MariaDB: no UPDATE privilege on websock: rooms' last use is not recorded and --room-ttl "
-                   "expires nothing (GRANT UPDATE, see docs/operations.md)");
-    }
+  if (!expire_.ready()) return 0;  // no last use recorded (no columns, or no UPDATE): rooms cannot expire
+  if (!query("UPDATE websock SET last_used = NOW() WHERE last_used IS NULL")) return std::nullopt;
+  expire_.bind_integer(0, ttl_s);
+  if (!expire_.execute()) {
+    note_failure("expiring rooms", expire_);
     return std::nullopt;
   }
-  return mysql_affected_rows(db_);
+  return expire_.affected_rows();
 }
 
 void MariadbBackend::run_batch(std::span<StoreRequest> requests) {

@@ -22,7 +22,9 @@ struct MariadbConfig {
 // Accepts
 //   mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?pool=N]
 //   mariadb://USER[:PASSWORD]@/DATABASE?socket=/path/to/mysqld.sock[&pool=N]
-// with %XX escapes in USER and PASSWORD. Throws StoreOpenError.
+// (RFC 3986, read by Boost.URL): an IPv6 HOST goes in brackets
+// ([::1]:3306), and %XX escapes work everywhere, as they must for a '@',
+// ':', '/' or '?' in USER or PASSWORD. Throws StoreSpecError.
 MariadbConfig parse_mariadb_url(std::string_view url);
 
 }  // namespace rk::store

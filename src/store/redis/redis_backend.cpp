@@ -120,8 +120,7 @@ void RedisBackend::run_batch(std::span<StoreRequest> requests) {
 void RedisBackend::run_on(std::size_t server, std::span<StoreRequest> requests, const std::vector<std::size_t>& which) {
   commands_.clear();
   for (std::size_t i : which) append(requests[i]);
-  redis::BlockingClient& client = topology_->is_cluster() ? *masters_[server] : seed_;
-  auto replies = client.run(commands_, which.size());
+  auto replies = client_of(server).run(commands_, which.size());
   if (!replies) return;  // a write's fate is unknown: none is reported done
   for (std::size_t k = 0; k < which.size(); ++k) {
     StoreRequest& request = requests[which[k]];
@@ -141,9 +140,8 @@ void RedisBackend::run_on(std::size_t server, std::span<StoreRequest> requests, 
 std::optional<std::uint64_t> RedisBackend::count_rooms() {
   if (!topology_ && !learn_topology()) return std::nullopt;
   std::uint64_t rooms = 0;
-  const std::size_t servers = topology_->is_cluster() ? masters_.size() : 1;
-  for (std::size_t server = 0; server < servers; ++server) {
-    redis::BlockingClient& client = topology_->is_cluster() ? *masters_[server] : seed_;
+  for (std::size_t server = 0; server < server_count(); ++server) {
+    redis::BlockingClient& client = client_of(server);
     std::string cursor = "0";
     do {
       commands_.clear();

@@ -38,7 +38,7 @@ SqliteBackend::SqliteBackend(std::string path) : path_(std::move(path)) {
 }
 
 void SqliteBackend::finalize_all() {
-  for (sqlite3_stmt* statement : {insert_, select_, delete_, touch_}) sqlite3_finalize(statement);
+  for (sqlite3_stmt* statement : {insert_, select_, delete_, touch_, import_}) sqlite3_finalize(statement);
   sqlite3_close(db_);
 }
 

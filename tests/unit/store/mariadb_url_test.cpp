@@ -37,11 +37,48 @@ TEST(MariadbUrl, DecodesPercentEscapesInCredentials) {
   EXPECT_EQ(c.password, "p:w/d%");
 }
 
+TEST(MariadbUrl, ReadsAnIpv6HostInBrackets) {
+  const auto c = parse_mariadb_url("mariadb://u:p@[::1]:3306/db");
+  EXPECT_EQ(c.host, "::1");
+  EXPECT_EQ(c.port, 3306);
+  EXPECT_EQ(c.user, "u");
+  EXPECT_EQ(c.password, "p");
+  EXPECT_EQ(c.database, "db");
+  const auto without_port = parse_mariadb_url("mariadb://u@[2001:db8::17]/rooms?pool=3");
+  EXPECT_EQ(without_port.host, "2001:db8::17");
+  EXPECT_EQ(without_port.port, 3306);
+  EXPECT_EQ(without_port.pool_size, 3);
+}
+
+TEST(MariadbUrl, KeepsAPlusInTheSocketPathAndDecodesEscapesThere) {
+  const auto c = parse_mariadb_url("mariadb://u@/db?socket=/run/a+b%20c/mysqld.sock");
+  EXPECT_EQ(c.unix_socket, "/run/a+b c/mysqld.sock");
+}
+
+TEST(MariadbUrl, ErrorsNameTheProblemButNeverThePassword) {
+  const auto complaint = [](std::string_view url) {
+    try {
+      parse_mariadb_url(url);
+    } catch (const StoreOpenError& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(complaint("mariadb://u@host:99999/db").find("port '99999'"), std::string::npos);
+  EXPECT_NE(complaint("mariadb://u@h/db?colour=blue").find("unknown option 'colour'"), std::string::npos);
+  EXPECT_NE(complaint("mariadb://u@/db").find("no host and no ?socket="), std::string::npos);
+  EXPECT_NE(complaint("mariadb://u@[::1/db").find("not a URL"), std::string::npos);
+  EXPECT_NE(complaint("mysql://u@h/db").find("mariadb://"), std::string::npos);
+  EXPECT_EQ(complaint("mariadb://u:hunter2@[::1:3306/db").find("hunter2"), std::string::npos);
+  EXPECT_EQ(complaint("mariadb://u:hunter2@h:99999/db").find("hunter2"), std::string::npos);
+}
+
 TEST(MariadbUrl, RejectsMalformedUrlsClearly) {
   for (auto url : {"mariadb://", "mariadb://host/db", "mariadb://u@host", "mariadb://u@host/", "mariadb://@host/db",
                    "mariadb://u@host:99999/db", "mariadb://u@host:x/db", "mariadb://u@/db",
                    "mariadb://u@h/db?pool=0", "mariadb://u@h/db?colour=blue", "mariadb://u:%4@h/db",
-                   "mariadb://u:%zz@h/db", "mysql://u@h/db"}) {
+                   "mariadb://u:%zz@h/db", "mysql://u@h/db", "mariadb://u@[::1/db", "mariadb://u@[::1]:x/db",
+                   "mariadb://u@h/db#frag", "mariadb://u@:3306/db?socket=/s"}) {
     EXPECT_THROW(parse_mariadb_url(url), StoreOpenError) << url;
   }
 }
