@@ -1,18 +1,24 @@
 #pragma once
 // The HTTP paths roomkey answers besides the WebSocket upgrade.
-#include <functional>
-#include <string>
-
 #include "http/router.h"
+#include "net/metrics_route.h"
+
+namespace rk::store {
+class RoomStore;
+}
 
 namespace rk::net {
 
-// Whether the node can serve (false, and why: cluster mode without Redis).
-using HealthCheck = std::function<bool(std::string& why)>;
+struct RouteServices {
+  store::RoomStore& store;
+  const Loops& loops;  // every loop of the process, filled in before the first request
+};
 
-// GET /healthz for load balancers (503 and the reason while `health` says
-// no); any other path points plain HTTP clients at WebSocket (426), or says
-// that only GET is served (405).
-http::Router make_router(HealthCheck health = {});
+// GET /healthz: the process is alive (always 200). GET /readyz: 200 only when
+// the store answers a lookup (and in cluster mode every loop's Redis bus is
+// up), else 503 with the reason. GET /metrics: Prometheus. Any other path
+// points plain HTTP clients at WebSocket (426), or says that only GET is
+// served (405).
+http::Router make_router(const RouteServices& services);
 
 }  // namespace rk::net

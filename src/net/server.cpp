@@ -185,15 +185,11 @@ int serve(const config::Settings& settings) {
 
   const unsigned thread_count = settings.threads ? settings.threads : usable_cores();
   const std::string node = settings.cluster.empty() ? std::string() : cluster::new_node_id();
-  std::vector<session::LoopContext*> loops;  // filled below; /healthz asks their buses
+  Loops loops;  // filled below; /readyz and /metrics ask them
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
   session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
-  const http::Router router = make_router([&loops](std::string& why) {
-    for (session::LoopContext* loop : loops) {
-      if (loop->cluster && !loop->cluster->bus().healthy(why)) return false;
-    }
-    return true;
-  });
+  const RouteServices route_services{*store, loops};
+  const http::Router router = make_router(route_services);
   session::AddressAllowance create_guard(settings.max_creates_per_minute);
   const session::SharedServices shared{
       settings, *store, join_guard, create_guard, router, verifier.get(),

@@ -268,10 +268,11 @@ class Sequence:
 
 
 def health(node):
+    """/readyz: 503 while the bus is down (/healthz only says the process lives)."""
     import urllib.error
     import urllib.request
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{node.port}/healthz", timeout=5) as reply:
+        with urllib.request.urlopen(f"http://127.0.0.1:{node.port}/readyz", timeout=5) as reply:
             return reply.status, reply.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
