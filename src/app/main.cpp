@@ -11,6 +11,7 @@
 #include "config/print_config.h"
 #include "config/setting_layers.h"
 #include "config/settings.h"
+#include "logging/log_format.h"
 #include "net/server.h"
 
 namespace {
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  spdlog::set_level(spdlog::level::from_str(settings.log_level));
+  rk::logging::configure(settings.log_format == "json" ? rk::logging::Format::kJson : rk::logging::Format::kText,
+                         spdlog::level::from_str(settings.log_level));
   std::signal(SIGPIPE, SIG_IGN);
   if (serve->parsed()) return rk::net::serve(settings);
   if (bench->parsed()) return rk::bench::run_bench(bench_options);

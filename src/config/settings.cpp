@@ -74,6 +74,13 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   command
+      .add_option("--log-format", s.log_format,
+                  "text, or json: one JSON object per line (time, level, msg, and each event's fields: conn, "
+                  "client, room, code, ...) for log collectors. At info, each connection logs when it opens, "
+                  "enters a room and closes")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command
       .add_option("--max-connections", s.max_connections,
                   "Connections the process accepts at once; more get HTTP 503")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))

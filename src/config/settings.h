@@ -23,6 +23,7 @@ struct Settings {
   std::size_t max_message_bytes = 1 << 20;
   unsigned threads = 0;  // 0: one per core this process may use
   std::string log_level = "info";
+  std::string log_format = "text";  // or json: one object per line
   std::size_t max_connections = 500000;  // process-wide
   std::size_t max_connections_per_ip = 0;  // 0: no per-address limit (NAT gateways share addresses)
   std::size_t max_room_members = 10000;

@@ -31,6 +31,8 @@ class ClientLink {
   // off or no valid token was seen. The connection checks their expiry.
   virtual const auth::Claims* claims() const = 0;
   virtual void set_claims(std::unique_ptr<auth::Claims> claims) = 0;
+  // The client is in a room now (for its connection's log line).
+  virtual void on_entered(std::string_view /*room_key*/, bool /*created*/) {}
 
  protected:
   ~ClientLink() = default;

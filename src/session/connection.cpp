@@ -196,6 +196,8 @@ void Connection::answer_http(std::string response) {
 void Connection::upgrade(std::string response, char* rest, std::size_t rest_size) {
   phase_ = Phase::kWebSocket;
   phase_started_ = loop_->loop.now();
+  if (auto log = ConnectionLog::open_if_logged(peer_address(), loop_->tls_context != nullptr, phase_started_))
+    extras().log = std::move(log);
   transport_.send_unbounded(share_frame(response));
   if (rest_size > 0) ws_.receive(rest, rest_size);
 }
@@ -309,8 +311,13 @@ void Connection::on_outbound_overflow() {
 
 // ---------------------------------------------------------------- closing
 
+void Connection::on_entered(std::string_view room_key, bool created) {
+  if (extras_ && extras_->log) extras_->log->entered(room_key, created, handler_ ? handler_->version() : 1);
+}
+
 void Connection::close(CloseCode code, std::string_view reason) {
   if (phase_ != Phase::kWebSocket) return;
+  if (extras_ && extras_->log && ws_.open()) extras_->log->closing(static_cast<std::uint16_t>(code), false, reason);
   ws_.close(code, reason);
 }
 
@@ -320,6 +327,7 @@ void Connection::on_closing(CloseCode code, bool by_peer) {
   auto& closes = by_peer ? loop_->counters.closes_by_client : loop_->counters.closes_by_server;
   ++closes[static_cast<std::uint16_t>(code)];
   if (!by_peer && code == CloseCode::kMessageTooBig) loop_->counters.refuse(Limit::kMessageBytes);
+  if (extras_ && extras_->log) extras_->log->closing(static_cast<std::uint16_t>(code), by_peer, {});
   const bool dropped = !by_peer && code != CloseCode::kNormal;
   if (handler_) handler_->on_leaving(dropped ? room::LeaveReason::kDropped : room::LeaveReason::kClosed);
   arm_close_timer();
@@ -345,6 +353,7 @@ void Connection::go_away() {
 void Connection::end(room::LeaveReason reason) {
   if (phase_ == Phase::kClosed) return;
   if (handler_) handler_->on_leaving(reason);
+  if (extras_ && extras_->log) extras_->log->closed(reason, loop_->loop.now());
   phase_ = Phase::kClosed;
   ws_.abandon();
   if (close_timer_) loop_->loop.cancel_timer(close_timer_);

@@ -14,6 +14,7 @@
 
 #include "loop/event_loop.h"
 #include "session/client_link.h"
+#include "session/connection_log.h"
 #include "session/loop_context.h"
 #include "session/protocol_handler.h"
 #include "session/room_entry.h"
@@ -52,6 +53,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   RoomEntry room_entry() override { return RoomEntry(*this); }
   const auth::Claims* claims() const override { return extras_ ? extras_->claims.get() : nullptr; }
   void set_claims(std::unique_ptr<auth::Claims> claims) override { extras().claims = std::move(claims); }
+  void on_entered(std::string_view room_key, bool created) override;
 
   // EntryHost
   void move_to(LoopContext& owner, std::function<void()> then) override;
@@ -107,6 +109,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   struct Extras {
     std::unique_ptr<auth::Claims> claims;
     std::optional<sockaddr_storage> client_address;
+    std::unique_ptr<ConnectionLog> log;  // only while info lines are logged
   };
   Extras& extras() {
     if (!extras_) extras_ = std::make_unique<Extras>();

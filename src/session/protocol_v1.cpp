@@ -46,6 +46,7 @@ void ProtocolV1::on_entry(const Entry& entry) {
   switch (entry.outcome) {
     case EntryOutcome::kEntered:
       seat_.take(*entry.room);
+      link().on_entered(entry.key, entry.created);
       if (entry.created) link().send(protocol::init_reply_frame(entry.key));
       return;
     case EntryOutcome::kNotFound:

@@ -109,6 +109,7 @@ void ProtocolV2::on_init(v2::ClientMessage& message) {
 void ProtocolV2::on_entry(const Entry& entry) {
   switch (entry.outcome) {
     case EntryOutcome::kEntered:
+      link().on_entered(entry.key, entry.created);
       return send_joined(entry);
     case EntryOutcome::kNotFound:
       return fail(codes::kNotFound, kNotFound, CloseCode::kNormal);
