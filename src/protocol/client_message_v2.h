@@ -50,6 +50,7 @@ inline constexpr std::string_view kUnsupportedVersion = "unsupported_version";  
 // Token auth (--auth-key).
 inline constexpr std::string_view kUnauthorized = "unauthorized";   // no token, or not a valid one
 inline constexpr std::string_view kTokenExpired = "token_expired";  // its exp passed (refresh in time)
+inline constexpr std::string_view kKicked = "kicked";  // removed by the server's HTTP API
 inline constexpr std::string_view kForbidden = "forbidden";         // valid, but it does not allow this
 }  // namespace codes
 

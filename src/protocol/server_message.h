@@ -32,6 +32,7 @@ inline constexpr std::string_view kDestroyOtherRoom = "Not your room: you can on
 inline constexpr std::string_view kStoreUnavailableCreate = "Room store unavailable: the room was not created, try again.";
 inline constexpr std::string_view kStoreUnavailableJoin = "Room store unavailable: could not look up the join key, try again.";
 inline constexpr std::string_view kRateLimited = "Rate limit: too many messages per second; this one was dropped.";
+inline constexpr std::string_view kKicked = "Kicked: the server removed you from the room.";
 inline constexpr std::string_view kRoomFull = "Room is full: it has reached the server's member limit.";
 inline constexpr std::string_view kInitTimeout = "No init in time: send init first, right after connecting.";
 inline constexpr std::string_view kRoomLimit = "Room limit reached: the server holds as many rooms as it may; try again later.";

@@ -47,6 +47,8 @@ class RoomMember {
   // Cluster mode: the member's publication took `offset` in the room's
   // sequence (Redis's, known only once it came back).
   virtual void acknowledged(std::string_view ack_id, std::uint64_t offset) = 0;
+  // Removed by the server's HTTP API: told in its protocol, then closed (1008).
+  virtual void kicked() = 0;
 
  protected:
   ~RoomMember() = default;

@@ -18,7 +18,9 @@ Author* RoomLog::find_author(std::string_view id) const {
 }
 
 Author* RoomLog::author_for(std::string_view id, std::string_view person_json) {
-  if (Author* found = find_author(id)) return found;
+  for (const auto& author : authors_) {
+    if (author->id == id && author->person_json == person_json) return author.get();
+  }
   return add_author(std::string(id), std::string(person_json));
 }
 

@@ -27,8 +27,8 @@ class RoomLog {
   // A member's author record, for as long as it is seated or named by an entry.
   Author* add_author(std::string id, std::string person_json);
   void unseat(Author* author);
-  // Cluster mode: the record of a member of another node, found by its id
-  // (made if there is none yet).
+  // The record of a member of another node (cluster mode), or of the HTTP
+  // API's publisher, found by its id and name (made if there is none yet).
   Author* author_for(std::string_view id, std::string_view person_json);
   Author* find_author(std::string_view id) const;
 

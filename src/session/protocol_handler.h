@@ -22,6 +22,8 @@ class ProtocolHandler {
   virtual void on_room_destroyed(std::string_view key) = 0;
   // Token auth: the client's token expired (v2: without a refresh in time).
   virtual void on_token_expired() = 0;
+  // The server's HTTP API removed this client from its room.
+  virtual void on_kicked() = 0;
   // Cluster mode: a publication of this client's took `offset` (v2 acks it).
   virtual void on_published(std::string_view ack_id, std::uint64_t offset) = 0;
   // In a room: the init timeout no longer applies.

@@ -27,6 +27,8 @@ void ProtocolV1::on_token_expired() {
   fail("Unauthorized: token expired.", CloseCode::kPolicyViolation, "token expired");
 }
 
+void ProtocolV1::on_kicked() { fail(errors::kKicked, CloseCode::kPolicyViolation, "kicked"); }
+
 void ProtocolV1::on_init_timeout() { fail(errors::kInitTimeout, CloseCode::kPolicyViolation, "no init in time"); }
 
 void ProtocolV1::on_init(protocol::ClientMessage& message) {

@@ -76,6 +76,10 @@ void ProtocolV2::on_token_expired() {
   fail(codes::kTokenExpired, "Unauthorized: token expired.", CloseCode::kPolicyViolation);
 }
 
+void ProtocolV2::on_kicked() {
+  fail(codes::kKicked, protocol::errors::kKicked, CloseCode::kPolicyViolation);
+}
+
 // A new token for the same `sub`, before the old one expires. A refused one
 // leaves the old token in force (until its own expiry).
 void ProtocolV2::on_refresh(const v2::RefreshCommand& command) {

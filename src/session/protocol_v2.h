@@ -22,6 +22,7 @@ class ProtocolV2 final : public ProtocolHandler {
   void on_binary() override;
   void on_init_timeout() override;
   void on_token_expired() override;
+  void on_kicked() override;
   void on_leaving(room::LeaveReason reason) override { seat_.leave(reason); }
   bool in_room() const override { return seat_.room() != nullptr; }
   int version() const override { return 2; }

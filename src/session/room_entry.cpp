@@ -141,13 +141,17 @@ void RoomEntry::destroy(std::string key, std::function<void(bool)> done) const {
                   [entry = *this, key, done = std::move(done)](const store::StoreRequest& reply) {
     if (reply.status == store::StoreStatus::kUnavailable) return done(false);
     // kNotFound too: the row is gone either way, so the room goes.
-    const auto room = entry.host_.loop().rooms.take(key);
-    if (room && room->clustered()) entry.host_.loop().cluster->destroyed(key);  // the other nodes' members too
-    if (room) {
-      for (const auto& seat : room->members()) seat.member->room_destroyed(key);
-    }
+    end_destroyed_room(entry.host_.loop(), key);
     done(true);
   });
+}
+
+bool end_destroyed_room(LoopContext& loop, const std::string& key) {
+  const auto room = loop.rooms.take(key);
+  if (!room) return false;
+  if (room->clustered()) loop.cluster->destroyed(key);  // the other nodes' members too
+  for (const auto& seat : room->members()) seat.member->room_destroyed(key);
+  return true;
 }
 
 }  // namespace rk::session

@@ -80,4 +80,9 @@ class RoomEntry {
   EntryHost& host_;
 };
 
+// The store no longer has `key`: its room (on `loop`, its owner) leaves
+// memory and each member is told in its protocol; in cluster mode the other
+// nodes too. False if the room was not in memory here.
+bool end_destroyed_room(LoopContext& loop, const std::string& key);
+
 }  // namespace rk::session

@@ -42,6 +42,7 @@ class RoomSeat final : public room::RoomMember {
   const room::MemberInfo& info() const override { return info_; }
   void room_destroyed(std::string_view key) override;
   void acknowledged(std::string_view ack_id, std::uint64_t offset) override;
+  void kicked() override { owner_.on_kicked(); }
 
  private:
   ClientLink& link_;

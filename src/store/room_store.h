@@ -49,6 +49,7 @@ struct StoreRequest {
   // person name without auth). kExists: read back; empty for a row that has
   // none (made by the original server, or before owners were kept).
   std::string owner;
+  std::int64_t created_at_s = 0;  // kExists: when the room was created, Unix seconds; 0: not recorded
   StoreStatus status = StoreStatus::kUnavailable;  // filled in by the backend
 };
 

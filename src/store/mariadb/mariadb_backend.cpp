@@ -1,5 +1,7 @@
 #include "store/mariadb/mariadb_backend.h"
 
+#include <cstdlib>
+
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -116,7 +118,7 @@ bool MariadbBackend::prepare_statements() {
   const bool prepared =
       has_metadata_
           ? prepare(create_, "INSERT INTO websock (joinkey, owner, created_at, last_used) VALUES (?, ?, NOW(), NOW())") &&
-                prepare(lookup_, "SELECT owner FROM websock WHERE joinkey = ?")
+                prepare(lookup_, "SELECT owner, UNIX_TIMESTAMP(created_at) FROM websock WHERE joinkey = ?")
           : prepare(create_, "INSERT INTO websock (joinkey) VALUES (?)") &&
                 prepare(lookup_, "SELECT NULL FROM websock WHERE joinkey = ?");
   if (!prepared || !prepare(destroy_, "DELETE FROM websock WHERE joinkey = ?")) {
@@ -186,6 +188,7 @@ StoreStatus MariadbBackend::run_one(StoreRequest& request) {
     case StoreOp::kExists:
       if (statement.fetch(row_)) {
         request.owner = row_[0].value_or("");
+        request.created_at_s = row_.size() > 1 && row_[1] ? std::atoll(row_[1]->c_str()) : 0;
         return StoreStatus::kOk;
       }
       if (statement.error_code() == 0) return StoreStatus::kNotFound;

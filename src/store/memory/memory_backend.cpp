@@ -14,14 +14,17 @@ void MemoryBackend::run_batch(std::span<StoreRequest> requests) {
   for (auto& request : requests) {
     switch (request.op) {
       case StoreOp::kCreate:
-        request.status = rooms_.try_emplace(request.key, Row{request.owner, now_s()}).second
+        request.status = rooms_.try_emplace(request.key, Row{request.owner, now_s(), now_s()}).second
                              ? StoreStatus::kOk
                              : StoreStatus::kAlreadyExists;
         break;
       case StoreOp::kExists: {
         const auto found = rooms_.find(request.key);
         request.status = found != rooms_.end() ? StoreStatus::kOk : StoreStatus::kNotFound;
-        if (found != rooms_.end()) request.owner = found->second.owner;
+        if (found != rooms_.end()) {
+          request.owner = found->second.owner;
+          request.created_at_s = found->second.created_at_s;
+        }
         break;
       }
       case StoreOp::kDestroy:

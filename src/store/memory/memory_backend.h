@@ -19,6 +19,7 @@ class MemoryBackend final : public StoreBackend {
   struct Row {
     std::string owner;
     std::int64_t last_used_s;
+    std::int64_t created_at_s = 0;
   };
   std::unordered_map<std::string, Row> rooms_;
 };

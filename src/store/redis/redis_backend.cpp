@@ -1,5 +1,7 @@
 #include "store/redis/redis_backend.h"
 
+#include <cstdlib>
+
 #include <chrono>
 #include <spdlog/spdlog.h>
 
@@ -76,7 +78,7 @@ void RedisBackend::append(const StoreRequest& request) {
           room_ttl_s_);
       return;
     case StoreOp::kExists:
-      out.all({"HGET", room, "owner"});
+      out.all({"HMGET", room, "owner", "created_at"});
       return;
     case StoreOp::kDestroy:
       out.command(8).arg("EVAL").arg(kDestroy).arg(std::int64_t{5}).arg(room);
@@ -98,7 +100,10 @@ StoreStatus RedisBackend::status_of(const StoreRequest& request, const redisRepl
     case StoreOp::kCreate:
       return reply->integer == 1 ? StoreStatus::kOk : StoreStatus::kAlreadyExists;
     case StoreOp::kExists:
-      return reply->type == REDIS_REPLY_NIL ? StoreStatus::kNotFound : StoreStatus::kOk;
+      // Every room's hash has an owner (maybe ""): a nil one means no room.
+      return reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 || reply->element[0]->type == REDIS_REPLY_NIL
+                 ? StoreStatus::kNotFound
+                 : StoreStatus::kOk;
     case StoreOp::kDestroy:
     case StoreOp::kTouch:
       return reply->integer == 1 ? StoreStatus::kOk : StoreStatus::kNotFound;
@@ -132,7 +137,10 @@ void RedisBackend::run_on(std::size_t server, std::span<StoreRequest> requests, 
       continue;
     }
     request.status = status_of(request, reply);
-    if (request.op == StoreOp::kExists && request.status == StoreStatus::kOk) request.owner = redis::text_of(reply);
+    if (request.op == StoreOp::kExists && request.status == StoreStatus::kOk) {
+      request.owner = redis::text_of(reply->element[0]);
+      request.created_at_s = std::atoll(std::string(redis::text_of(reply->element[1])).c_str());
+    }
   }
 }
 

@@ -28,7 +28,7 @@ SqliteBackend::SqliteBackend(std::string path) : path_(std::move(path)) {
     insert_ = prepare(
         "INSERT INTO websock (joinkey, owner, created_at, last_used) "
         "VALUES (?1, ?2, strftime('%s','now'), strftime('%s','now'))");
-    select_ = prepare("SELECT owner FROM websock WHERE joinkey = ?1");
+    select_ = prepare("SELECT owner, created_at FROM websock WHERE joinkey = ?1");
     delete_ = prepare("DELETE FROM websock WHERE joinkey = ?1");
     touch_ = prepare("UPDATE websock SET last_used = strftime('%s','now') WHERE joinkey = ?1");
   } catch (...) {
@@ -96,6 +96,7 @@ StoreStatus SqliteBackend::run_one(StoreRequest& request) {
   if (request.op == StoreOp::kExists && rc == SQLITE_ROW) {
     const auto* owner = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
     request.owner = owner ? owner : "";
+    request.created_at_s = sqlite3_column_int64(statement, 1);  // NULL (a row of the original's) reads as 0
   }
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement);

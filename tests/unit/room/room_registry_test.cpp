@@ -16,6 +16,7 @@ struct RecordingMember : RoomMember {
   const MemberInfo& info() const override { return who; }
   void room_destroyed(std::string_view) override {}
   void acknowledged(std::string_view, std::uint64_t) override {}
+  void kicked() override {}
 };
 
 Broadcast both(const FramePtr& v1, const FramePtr& v2) {
