@@ -74,6 +74,17 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   command
+      .add_option("--api-key-file", s.api_key_file,
+                  "Turns on the HTTP API under /api/ (create, inspect, publish into, kick from and destroy "
+                  "rooms: docs/operations.md): requests must carry 'Authorization: Bearer KEY', KEY being this "
+                  "file's first line (16 characters or more). Without it /api/ answers 404")
+      ->check(CLI::ExistingFile);
+  command
+      .add_option("--api-max-body", s.api_max_body,
+                  "Largest HTTP request body accepted (the API's JSON); a bigger one gets 413")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20))
+      ->capture_default_str();
+  command
       .add_option("--log-format", s.log_format,
                   "text, or json: one JSON object per line (time, level, msg, and each event's fields: conn, "
                   "client, room, code, ...) for log collectors. At info, each connection logs when it opens, "

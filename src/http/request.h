@@ -17,7 +17,7 @@ using Verb = boost::beast::http::verb;
 using Field = boost::beast::http::field;
 
 inline constexpr std::size_t kMaxHeaderBytes = 8192;
-inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;  // the default of --api-max-body
 
 struct RequestParse {
   enum class Status { kNeedMore, kComplete, kBad };
@@ -30,7 +30,7 @@ struct RequestParse {
 
 // `input` holds everything received so far on the connection. Answers
 // kNeedMore until the header and any body (Content-Length) are all there.
-RequestParse parse_request(std::string_view input);
+RequestParse parse_request(std::string_view input, std::size_t max_body_bytes = kMaxBodyBytes);
 
 // True if the comma-separated header value lists `token` (case-insensitive).
 bool has_token(std::string_view value, std::string_view token);

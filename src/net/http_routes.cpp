@@ -48,6 +48,7 @@ http::Router make_router(const RouteServices& services) {
       reply(std::move(response));
     });
   });
+  api::add_api_routes(router, services.api);
   router.set_fallback([](const http::Request& request) {
     if (request.method() != http::Verb::get)
       return http::Response::text(405, "Method Not Allowed", "only GET is supported\n", "Allow: GET\r\n");

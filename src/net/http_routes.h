@@ -1,5 +1,6 @@
 #pragma once
 // The HTTP paths roomkey answers besides the WebSocket upgrade.
+#include "api/api_routes.h"
 #include "http/router.h"
 #include "net/metrics_route.h"
 
@@ -12,6 +13,7 @@ namespace rk::net {
 struct RouteServices {
   store::RoomStore& store;
   const Loops& loops;  // every loop of the process, filled in before the first request
+  const api::ApiSettings& api;
 };
 
 // GET /healthz: the process is alive (always 200). GET /readyz: 200 only when

@@ -163,6 +163,16 @@ int serve(const config::Settings& settings) {
     }
   }
 
+  std::string api_key;
+  if (!settings.api_key_file.empty()) {
+    std::string error;
+    api_key = api::load_api_key(settings.api_key_file, error);
+    if (api_key.empty()) {
+      std::cerr << "roomkey: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+
   proxy::AddressRanges trusted_proxies;
   for (const std::string& entry : settings.trusted_proxies) {
     std::string error;
@@ -188,7 +198,8 @@ int serve(const config::Settings& settings) {
   Loops loops;  // filled below; /readyz and /metrics ask them
   auto admission = std::make_shared<Admission>(settings.max_connections, settings.max_connections_per_ip);
   session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
-  const RouteServices route_services{*store, loops};
+  const api::ApiSettings api_settings{{*store, loops}, std::move(api_key)};
+  const RouteServices route_services{*store, loops, api_settings};
   const http::Router router = make_router(route_services);
   session::AddressAllowance create_guard(settings.max_creates_per_minute);
   const session::SharedServices shared{
@@ -216,6 +227,7 @@ int serve(const config::Settings& settings) {
   }
 
   if (verifier) spdlog::info("token auth on: {} tokens", verifier->algorithm());
+  if (!api_settings.key.empty()) spdlog::info("HTTP API on under /api/ (bearer key from {})", settings.api_key_file);
   if (!node.empty()) spdlog::info("cluster mode: node {}, sharing rooms through Redis {}", node, cluster_redis.where());
   spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
                listener.port,

@@ -86,7 +86,7 @@ void Connection::read_request(char* data, std::size_t size) {
   const bool buffered = request_ != nullptr;
   if (buffered) request_->append(data, size);
   const std::string_view input = buffered ? std::string_view(*request_) : std::string_view(data, size);
-  auto result = ws::process_handshake(input);
+  auto result = ws::process_handshake(input, loop_->settings.api_max_body);
   switch (result.status) {
     case ws::HandshakeResult::Status::kNeedMore:
       if (!buffered) request_ = std::make_unique<std::string>(data, size);

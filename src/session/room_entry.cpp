@@ -148,8 +148,8 @@ void RoomEntry::destroy(std::string key, std::function<void(bool)> done) const {
 
 bool end_destroyed_room(LoopContext& loop, const std::string& key) {
   const auto room = loop.rooms.take(key);
+  if (loop.cluster) loop.cluster->destroyed(key);  // the other nodes' members too, whether it is held here or not
   if (!room) return false;
-  if (room->clustered()) loop.cluster->destroyed(key);  // the other nodes' members too
   for (const auto& seat : room->members()) seat.member->room_destroyed(key);
   return true;
 }

@@ -42,8 +42,8 @@ std::string compute_accept_key(std::string_view client_key) {
   return std::string(reinterpret_cast<char*>(encoded), static_cast<std::size_t>(n));
 }
 
-HandshakeResult process_handshake(std::string_view input) {
-  auto parse = http::parse_request(input);
+HandshakeResult process_handshake(std::string_view input, std::size_t max_body_bytes) {
+  auto parse = http::parse_request(input, max_body_bytes);
   if (parse.status == http::RequestParse::Status::kNeedMore) return {};
   if (parse.status == http::RequestParse::Status::kBad) {
     HandshakeResult r;

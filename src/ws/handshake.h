@@ -30,7 +30,7 @@ inline constexpr std::size_t kMaxRequestHeaderBytes = http::kMaxHeaderBytes;
 
 // `input` holds everything received so far on the connection. Returns
 // kNeedMore until the whole request is there.
-HandshakeResult process_handshake(std::string_view input);
+HandshakeResult process_handshake(std::string_view input, std::size_t max_body_bytes = http::kMaxBodyBytes);
 
 // base64(SHA-1(key + RFC 6455 GUID)).
 std::string compute_accept_key(std::string_view client_key);
