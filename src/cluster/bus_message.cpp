@@ -117,6 +117,14 @@ std::string destroyed_message(std::string_view node) {
   return out;
 }
 
+std::string kick_message(std::string_view node, std::string_view member_id, std::string_view person_json) {
+  std::string out(1, static_cast<char>(MessageKind::kKick));
+  field(out, node);
+  field(out, member_id);
+  field(out, person_json);
+  return out;
+}
+
 std::optional<BusMessage> parse_bus_message(std::string_view text) {
   if (text.empty()) return std::nullopt;
   BusMessage message;
@@ -126,8 +134,9 @@ std::optional<BusMessage> parse_bus_message(std::string_view text) {
       message.kind = MessageKind::kPublication;
       if (!read_publication(in, message)) return std::nullopt;
       break;
-    case 'J': {
-      message.kind = MessageKind::kJoin;
+    case 'J':
+    case 'K': {
+      message.kind = static_cast<MessageKind>(text.front());
       auto node = in.next(), member = in.next(), person = in.next();
       if (!person) return std::nullopt;
       message.node = *node;

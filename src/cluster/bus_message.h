@@ -17,7 +17,7 @@
 
 namespace rk::cluster {
 
-enum class MessageKind : char { kPublication = 'P', kJoin = 'J', kLeave = 'L', kDestroyed = 'D' };
+enum class MessageKind : char { kPublication = 'P', kJoin = 'J', kLeave = 'L', kDestroyed = 'D', kKick = 'K' };
 
 struct PublicationFields {
   std::int64_t at_ms = 0;
@@ -36,10 +36,11 @@ struct BusMessage {
   std::string_view epoch;
   std::uint64_t offset = 0;
   PublicationFields publication;
-  // kJoin and kLeave (node and member_id), kDestroyed (node)
+  // kJoin and kLeave (node and member_id), kDestroyed (node), kKick (node,
+  // and the member_id or the person_json of whom to remove; the other empty)
   std::string_view node;
   std::string_view member_id;
-  std::string_view person_json;  // kJoin
+  std::string_view person_json;  // kJoin, kKick
   char reason = 'c';             // kLeave: 'c' closed, 't' timeout, 'd' dropped
 };
 
@@ -50,6 +51,8 @@ std::string publication_message(std::string_view epoch, std::uint64_t offset, st
 std::string join_message(std::string_view node, std::string_view member_id, std::string_view person_json);
 std::string leave_message(std::string_view node, std::string_view member_id, char reason);
 std::string destroyed_message(std::string_view node);
+// The HTTP API removes members from a room on every node: by id, or everyone of a name.
+std::string kick_message(std::string_view node, std::string_view member_id, std::string_view person_json);
 
 // Views into `text`; nothing if it is not a well-formed message.
 std::optional<BusMessage> parse_bus_message(std::string_view text);

@@ -188,6 +188,15 @@ void ClusterBus::left(const std::string& key, const std::string& field, std::str
   expect(shard, {Pending::Op::kOther, {}, {}});
 }
 
+void ClusterBus::broadcast(const std::string& key, std::string_view message) {
+  if (!up_) return;
+  const std::string channel = room_name(key, RoomPart::kChannel);
+  Shard& shard = shard_of_key(channel);
+  redis::RespWriter out(shard.commands->out());
+  out.command(3).arg("SPUBLISH").arg(channel).arg(message);
+  expect(shard, {Pending::Op::kOther, {}, {}});
+}
+
 void ClusterBus::destroyed(const std::string& key) {
   const auto found = rooms_.find(key);
   if (found != rooms_.end()) {

@@ -68,6 +68,8 @@ class ClusterBus final : public RedisLink::Listener {
   void joined(const std::string& key, std::string field, std::string message);
   void left(const std::string& key, const std::string& field, std::string_view message);
   void destroyed(const std::string& key);
+  // SPUBLISHes `message` on the room's channel as it is (for every node holding the room).
+  void broadcast(const std::string& key, std::string_view message);
   // End of the loop's turn: answers owed, then one write per connection.
   void flush();
 

@@ -89,11 +89,15 @@ class Room {
   // this process): --room-ttl needs it at most about hourly, not per join.
   std::int64_t last_use_written_ms() const { return last_use_written_ms_; }
   void set_last_use_written_ms(std::int64_t at) { last_use_written_ms_ = at; }
-  // Nothing to keep it in memory: no member, nothing remembered.
-  bool idle() const { return members_.empty() && waiting_.empty() && (clustered_ || log_.empty()); }
+  // The HTTP API keeps a room it waits on (a publication on its way through Redis).
+  void hold() { ++holds_; }
+  void release() { --holds_; }
+  // Nothing to keep it in memory: no member, no wait, nothing remembered.
+  bool idle() const { return members_.empty() && waiting_.empty() && holds_ == 0 && (clustered_ || log_.empty()); }
 
  private:
   std::string key_;
+  std::uint32_t holds_ = 0;
   std::string epoch_;
   std::string owner_;
   std::int64_t last_use_written_ms_ = 0;

@@ -17,10 +17,15 @@ Author* RoomLog::find_author(std::string_view id) const {
   return nullptr;
 }
 
-Author* RoomLog::author_for(std::string_view id, std::string_view person_json) {
+Author* RoomLog::find_author(std::string_view id, std::string_view person_json) const {
   for (const auto& author : authors_) {
     if (author->id == id && author->person_json == person_json) return author.get();
   }
+  return nullptr;
+}
+
+Author* RoomLog::author_for(std::string_view id, std::string_view person_json) {
+  if (Author* found = find_author(id, person_json)) return found;
   return add_author(std::string(id), std::string(person_json));
 }
 

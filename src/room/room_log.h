@@ -31,6 +31,8 @@ class RoomLog {
   // API's publisher, found by its id and name (made if there is none yet).
   Author* author_for(std::string_view id, std::string_view person_json);
   Author* find_author(std::string_view id) const;
+  // The HTTP API publishes under one id with any name: found by both.
+  Author* find_author(std::string_view id, std::string_view person_json) const;
 
   void append(std::uint64_t offset, std::int64_t at_ms, Author* author, Kind kind, std::string_view first,
               std::string_view second);

@@ -88,6 +88,19 @@ void ClusterSync::left(room::Room& room, const room::MemberInfo& member, room::L
 
 void ClusterSync::destroyed(const std::string& key) { bus_.destroyed(key); }
 
+std::string ClusterSync::publish_for_api(room::Room& room, const room::MemberInfo& as, std::string_view data,
+                                         std::function<void(std::uint64_t)> done) {
+  // Unique on this node, and not JSON: no v2 client's ack id can look like it.
+  std::string id = "api." + std::to_string(++api_publications_made_);
+  api_publications_.emplace(id, std::move(done));
+  publish(room, as, {Publication::Type::kMessage, data, {}, id});
+  return id;
+}
+
+void ClusterSync::kick_elsewhere(const std::string& key, std::string_view member_id, std::string_view person_json) {
+  bus_.broadcast(key, cluster::kick_message(node_, member_id, person_json));
+}
+
 void ClusterSync::forget(const room::Room& room) {
   if (room.clustered()) bus_.detach(room.key());
 }
@@ -223,6 +236,9 @@ void ClusterSync::apply(room::Room& room, const BusMessage& message) {
     case MessageKind::kDestroyed:
       if (message.node != node_) remote_destroy(room);
       return;
+    case MessageKind::kKick:
+      if (message.node != node_) kick_here(room, message.member_id, message.person_json);
+      return;
   }
 }
 
@@ -251,14 +267,33 @@ void ClusterSync::hand_out(room::Room& room, const cluster::PublicationFields& p
       from = {seat.member, seat.protocol};
     }
   }
-  room::Author* author = room.log().find_author(p.member_id);
+  room::Author* author = room.log().find_author(p.member_id, p.person_json);
   const bool had_record = author != nullptr;
   fan_out(loop_, room, publication_of(p), {p.member_id, p.person_json, offset, p.at_ms}, from, author);
   if (author_here && !p.ack_id.empty()) author_here->acknowledged(p.ack_id, offset);
+  if (!author_here && p.node == node_ && !p.ack_id.empty()) answer_api(p.ack_id, offset);
   // A record made for a member that is gone (its publication came back after
   // it left) is remembered only by its entries.
   if (author && !had_record && !author_here && !is_remote_member(room, p.node, p.member_id))
     room.log().unseat(author);
+}
+
+void ClusterSync::answer_api(std::string_view ack_id, std::uint64_t offset) {
+  const auto waiting = api_publications_.find(std::string(ack_id));
+  if (waiting == api_publications_.end()) return;  // timed out meanwhile
+  auto done = std::move(waiting->second);
+  api_publications_.erase(waiting);
+  done(offset);
+}
+
+void ClusterSync::kick_here(room::Room& room, std::string_view member_id, std::string_view person_json) {
+  std::vector<room::RoomMember*> chosen;
+  for (const auto& seat : room.members()) {
+    const room::MemberInfo& info = seat.member->info();
+    if ((!member_id.empty() && info.id == member_id) || (!person_json.empty() && info.person_json == person_json))
+      chosen.push_back(seat.member);
+  }
+  for (room::RoomMember* member : chosen) member->kicked();  // each leaves as it closes: not while walking
 }
 
 bool ClusterSync::is_remote_member(const room::Room& room, std::string_view node, std::string_view id) const {

@@ -11,6 +11,7 @@
 // reset to Redis's sequence, or, if nothing was missed, simply what they
 // missed.
 #include <functional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,14 @@ class ClusterSync final : public cluster::BusListener {
   void joined(room::Room& room, const room::MemberInfo& member);
   void left(room::Room& room, const room::MemberInfo& member, room::LeaveReason reason);
   void destroyed(const std::string& key);
+  // The HTTP API's publication, `as` the given author: `done` gets its offset
+  // once it came back from Redis (or, in an outage, once delivered here).
+  // Returns an id for cancel_api_publication (the caller's timeout).
+  std::string publish_for_api(room::Room& room, const room::MemberInfo& as, std::string_view data,
+                              std::function<void(std::uint64_t)> done);
+  void cancel_api_publication(const std::string& id) { api_publications_.erase(id); }
+  // The HTTP API's kick, for the members on the other nodes (this node kicks its own).
+  void kick_elsewhere(const std::string& key, std::string_view member_id, std::string_view person_json);
   // The room left this loop's memory: its channel is no longer needed.
   void forget(const room::Room& room);
   // End of the loop's turn, before the clients' writes: what the bus owes is
@@ -60,6 +69,8 @@ class ClusterSync final : public cluster::BusListener {
   void announce_reset(room::Room& room);
   void finish_loading(room::Room& room, bool ok);
   void hand_out(room::Room& room, const cluster::PublicationFields& publication, std::uint64_t offset);
+  void answer_api(std::string_view ack_id, std::uint64_t offset);
+  void kick_here(room::Room& room, std::string_view member_id, std::string_view person_json);
   bool is_remote_member(const room::Room& room, std::string_view node, std::string_view id) const;
 
   LoopContext& loop_;
@@ -67,6 +78,8 @@ class ClusterSync final : public cluster::BusListener {
   const std::string node_;
   std::string body_;         // a publication's body, before it is handed to the bus
   std::string state_field_;  // ... and its state's field
+  std::unordered_map<std::string, std::function<void(std::uint64_t)>> api_publications_;  // by ack id
+  std::uint64_t api_publications_made_ = 0;
 };
 
 }  // namespace rk::session

@@ -9,6 +9,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("ROOMKEY_BINARY", str(REPO / "build" / "roomkey"))
 LISTENING = re.compile(r"listening on wss?://[^:]+:(\d+)")
+# The test suite's own knobs share roomkey's prefix; roomkey would warn about each.
+TEST_KNOBS = ("ROOMKEY_BINARY", "ROOMKEY_SLOW_CONSUMER_SECONDS", "ROOMKEY_LEAK_ROUNDS", "ROOMKEY_BUDGET_ROOMS")
+
+
+def server_environment():
+    return {k: v for k, v in os.environ.items() if k not in TEST_KNOBS}
 
 
 def rss_kb(pid):
@@ -39,7 +45,8 @@ class RoomkeyServer:
             defaults += ["--max-creates-per-minute", "0"]
         store = [] if self.store is None else ["--store", self.store]  # None: roomkey's own choice (--cluster)
         args = [BINARY, "serve", "--host", "127.0.0.1", "--port", str(port), *store, *defaults, *self.extra_args]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        env=self.env if self.env is not None else server_environment())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()

@@ -4,7 +4,7 @@ import signal
 import subprocess
 
 import v1
-from roomkey_server import BINARY
+from roomkey_server import BINARY, server_environment
 
 
 def test_help_explains_the_flags():
@@ -51,7 +51,8 @@ def test_sigterm_closes_clients_with_1001_and_exits_0(make_server):
 
 def test_the_default_store_is_a_sqlite_file_in_the_working_directory(tmp_path):
     process = subprocess.Popen([BINARY, "serve", "--host", "127.0.0.1", "--port", "0"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=server_environment())
     line = process.stdout.readline()
     assert "listening" in line and "sqlite:./roomkey.db" in line
     assert (tmp_path / "roomkey.db").exists()

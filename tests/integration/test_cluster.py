@@ -505,3 +505,49 @@ def test_destroying_a_room_ends_it_on_every_node(nodes, bus_url):
         await late.send(json.dumps({"type": "init", "person": "late", "join": key}))
         await v1.expect_error_then_close(late, "Join Key Not Found!")
     run(scenario())
+
+
+def test_the_http_api_answers_for_any_room_on_any_node(nodes, bus_url, tmp_path):
+    """Create on one node, members on two others: each call works from any node."""
+    from test_api import KEY, call
+    key_file = tmp_path / "api.key"
+    key_file.write_text(KEY + "\n")
+    a_node, b_node, c_node = nodes(3, "--api-key-file", str(key_file))
+    status, _, body = call(a_node, "POST", "/api/rooms", {"owner": "ops"})
+    assert status == 201
+    key = body["join"]
+
+    async def scenario():
+        ana = await v1.join(b_node.url, "ana", key)
+        ben, joined = await v2.join(c_node.url, "ben", key)
+        await recv_json(ana)  # ben Joined!
+        status, _, room = call(a_node, "GET", f"/api/rooms/{key}")
+        assert status == 200 and room["owner"] == "ops"
+        assert sorted(m["person"] for m in room["members"]) == ["ana", "ben"]
+        assert room["epoch"] == joined["epoch"] and room["offset"] == 0
+
+        status, _, body = call(a_node, "POST", f"/api/rooms/{key}/publish", {"data": {"n": 1}})
+        assert status == 200 and body == {"offset": 1}
+        assert await recv_json(ana) == {"type": "message", "person": "server", "data": {"n": 1}}
+        message = await recv_json(ben)
+        assert message["offset"] == 1 and message["data"] == {"n": 1} and message["from"] == "server"
+        status, _, body = call(c_node, "POST", f"/api/rooms/{key}/publish", {"data": 2, "person": "ops"})
+        assert status == 200 and body == {"offset": 2}
+        assert (await recv_json(ana))["person"] == "ops"
+        assert (await recv_json(ben))["offset"] == 2
+
+        status, _, history = call(b_node, "GET", f"/api/rooms/{key}/history?since=0")
+        assert status == 200 and [(p["offset"], p["person"]) for p in history["publications"]] == \
+            [(1, "server"), (2, "ops")]
+
+        status, _, body = call(c_node, "POST", f"/api/rooms/{key}/kick", {"person": "ana"})
+        assert status == 200 and body == {"kicked": 1}
+        await v1.expect_error_then_close(ana, "Kicked: the server removed you from the room.")
+        left = await next_of_type(ben, "presence")
+        assert left["event"] == "leave" and left["member"]["person"] == "ana"
+
+        status, _, _ = call(a_node, "DELETE", f"/api/rooms/{key}")
+        assert status == 204
+        assert await next_of_type(ben, "destroyed") == {"type": "destroyed", "join": key}
+    run(scenario())
+    assert call(b_node, "GET", f"/api/rooms/{key}")[0] == 404

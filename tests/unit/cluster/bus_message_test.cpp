@@ -56,6 +56,13 @@ TEST(BusMessageTest, PresenceAndDestroyRoundTrip) {
   ASSERT_TRUE(destroyed);
   EXPECT_EQ(destroyed->kind, MessageKind::kDestroyed);
   EXPECT_EQ(destroyed->node, "node2");
+  const std::string kick_text = kick_message("node2", "", "\"cy\"");
+  const auto kick = parse_bus_message(kick_text);
+  ASSERT_TRUE(kick);
+  EXPECT_EQ(kick->kind, MessageKind::kKick);
+  EXPECT_EQ(kick->node, "node2");
+  EXPECT_EQ(kick->member_id, "");
+  EXPECT_EQ(kick->person_json, "\"cy\"");
   // The reap script writes leaves itself: the same bytes.
   EXPECT_EQ(leave_message("nd", "id", 't'), "L2:nd2:id1:t");
 }
@@ -64,7 +71,7 @@ TEST(BusMessageTest, MalformedMessagesAreRefused) {
   for (const std::string_view bad :
        {"", "X", "P", "P5:abc", "P1:e1:x1:11:1", "J1:n", "J1:n1:i", "L1:n1:i2:tt", "D", "D1:nn", "D99:n",
         "J1:n1:i1:p extra", "P1:e1:11:11:31:n1:i1:p0:0:0:", "P1:e1:11:11:11:n1:i1:p0:0:", "J-1:n",
-        "L01:i2:id1:t", "P1:e2:011:11:11:n1:i1:p0:0:0:"}) {
+        "L01:i2:id1:t", "P1:e2:011:11:11:n1:i1:p0:0:0:", "K1:n0:", "K1:n0:0:x"}) {
     EXPECT_FALSE(parse_bus_message(bad)) << bad;
   }
 }
