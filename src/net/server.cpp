@@ -21,6 +21,7 @@
 #include "net/admission.h"
 #include "net/http_routes.h"
 #include "net/listener.h"
+#include "net/service_notify.h"
 #include "net/worker.h"
 #include "store/open_store.h"
 #include "tls/tls_context.h"
@@ -237,6 +238,7 @@ int serve(const config::Settings& settings) {
   SignalWatcher signals(workers[0]->loop(), [&](int signal) {
     if (signal == SIGHUP) return reload_tls(settings, workers);
     if (shutting_down.exchange(true)) return;
+    notify_stopping();
     spdlog::info("signal {}: closing connections (up to {}s)", signal, settings.shutdown_timeout_s);
     for (auto& worker : workers) {
       Worker* w = worker.get();
@@ -246,6 +248,7 @@ int serve(const config::Settings& settings) {
 
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([&, i] { workers[i]->loop().run(); });
+  workers[0]->loop().post(notify_ready);  // the store is open, the port listens: ready once loop 0 turns
   workers[0]->loop().run();
   for (auto& thread : threads) thread.join();
   ::close(listener.fd);
