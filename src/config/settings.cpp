@@ -85,6 +85,11 @@ void add_serve_flags(CLI::App& command, Settings& s) {
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20))
       ->capture_default_str();
   command
+      .add_option("--metrics-port", s.metrics_port,
+                  "Serve /metrics (with /healthz and /readyz) on this port of --host instead of the main one, to "
+                  "keep it off a public port (0: /metrics on the main port)")
+      ->capture_default_str();
+  command
       .add_option("--log-format", s.log_format,
                   "text, or json: one JSON object per line (time, level, msg, and each event's fields: conn, "
                   "client, room, code, ...) for log collectors. At info, each connection logs when it opens, "

@@ -33,14 +33,12 @@ void answer_readiness(const RouteServices& services, http::Router::Reply reply) 
                         });
 }
 
-}  // namespace
-
-http::Router make_router(const RouteServices& services) {
-  http::Router router;
+void add_probes(http::Router& router, const RouteServices& services, bool with_metrics) {
   router.add(http::Verb::get, "/healthz", [](const http::Request&) { return http::Response::text(200, "OK", "ok\n"); });
   router.add_deferred(http::Verb::get, "/readyz", [&services](const http::Request&, http::Router::Reply reply) {
     answer_readiness(services, std::move(reply));
   });
+  if (!with_metrics) return;
   router.add_deferred(http::Verb::get, "/metrics", [&services](const http::Request&, http::Router::Reply reply) {
     collect_metrics(services.loops, [&services, reply = std::move(reply)](session::MetricsSnapshot loops) {
       http::Response response = http::Response::text(200, "OK", prometheus_text(loops, services.store.stats()));
@@ -48,6 +46,13 @@ http::Router make_router(const RouteServices& services) {
       reply(std::move(response));
     });
   });
+}
+
+}  // namespace
+
+http::Router make_router(const RouteServices& services, bool with_metrics) {
+  http::Router router;
+  add_probes(router, services, with_metrics);
   api::add_api_routes(router, services.api);
   router.set_fallback([](const http::Request& request) {
     if (request.method() != http::Verb::get)
@@ -55,6 +60,15 @@ http::Router make_router(const RouteServices& services) {
     return http::Response::text(426, "Upgrade Required",
                                 "roomkey speaks WebSocket (RFC 6455) here: connect with a WebSocket client\n",
                                 "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n");
+  });
+  return router;
+}
+
+http::Router make_metrics_router(const RouteServices& services) {
+  http::Router router;
+  add_probes(router, services, true);
+  router.set_fallback([](const http::Request&) {
+    return http::Response::text(404, "Not Found", "this port serves /metrics, /healthz and /readyz only\n");
   });
   return router;
 }

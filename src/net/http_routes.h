@@ -21,6 +21,9 @@ struct RouteServices {
 // up), else 503 with the reason. GET /metrics: Prometheus. Any other path
 // points plain HTTP clients at WebSocket (426), or says that only GET is
 // served (405).
-http::Router make_router(const RouteServices& services);
+// With --metrics-port, /metrics is served only on that port.
+http::Router make_router(const RouteServices& services, bool with_metrics = true);
+// --metrics-port: /metrics, /healthz and /readyz; anything else 404.
+http::Router make_metrics_router(const RouteServices& services);
 
 }  // namespace rk::net

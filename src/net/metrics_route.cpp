@@ -96,6 +96,7 @@ void write_store(Writer& w, const store::StoreStats& stats) {
 }  // namespace
 
 void collect_metrics(const Loops& loops, std::function<void(session::MetricsSnapshot)> done) {
+  if (loops.empty()) return done({});
   auto gathering = std::make_shared<Gathering>();
   gathering->waiting_for = loops.size();
   gathering->done = std::move(done);

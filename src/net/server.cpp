@@ -201,12 +201,24 @@ int serve(const config::Settings& settings) {
   session::AddressAllowance join_guard(settings.max_failed_joins_per_minute);
   const api::ApiSettings api_settings{{*store, loops}, std::move(api_key)};
   const RouteServices route_services{*store, loops, api_settings};
-  const http::Router router = make_router(route_services);
+  const bool metrics_apart = settings.metrics_port != 0;
+  const http::Router router = make_router(route_services, !metrics_apart);
+  const http::Router metrics_router = make_metrics_router(route_services);
+  Listener metrics_listener;
+  if (metrics_apart) {
+    metrics_listener = open_listener(settings.host, settings.metrics_port);
+    if (metrics_listener.fd < 0) {
+      std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.metrics_port
+                << " (--metrics-port): " << metrics_listener.error << "\n";
+      return kExitRuntime;
+    }
+  }
   session::AddressAllowance create_guard(settings.max_creates_per_minute);
   const session::SharedServices shared{
       settings, *store, join_guard, create_guard, router, verifier.get(),
       trusted_proxies.empty() ? nullptr : &trusted_proxies,
-      [admission](const sockaddr_storage& client, std::string_view& refusal) { return admission->admit(client, refusal); }};
+      [admission](const sockaddr_storage& client, std::string_view& refusal) { return admission->admit(client, refusal); },
+      metrics_apart ? &metrics_router : nullptr};
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;
@@ -223,6 +235,7 @@ int serve(const config::Settings& settings) {
     worker->context().tls_context = tls_context;
     worker->context().set_peers(contexts);
     worker->accept_from(listener.fd);
+    if (metrics_apart && worker == workers.front()) worker->accept_metrics_from(metrics_listener.fd);
     worker->context().start_liveness_sweep();
     worker->context().start_retention_sweep();
   }
@@ -230,6 +243,7 @@ int serve(const config::Settings& settings) {
   if (verifier) spdlog::info("token auth on: {} tokens", verifier->algorithm());
   if (!api_settings.key.empty()) spdlog::info("HTTP API on under /api/ (bearer key from {})", settings.api_key_file);
   if (!node.empty()) spdlog::info("cluster mode: node {}, sharing rooms through Redis {}", node, cluster_redis.where());
+  if (metrics_apart) spdlog::info("metrics on http://{}:{}/metrics", settings.host, metrics_listener.port);
   spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
                listener.port,
                thread_count, thread_count == 1 ? "" : "s", store->describe());
@@ -252,6 +266,7 @@ int serve(const config::Settings& settings) {
   workers[0]->loop().run();
   for (auto& thread : threads) thread.join();
   ::close(listener.fd);
+  if (metrics_apart) ::close(metrics_listener.fd);
   store->drain();  // every acknowledged write is already durable; this ends the store threads
   spdlog::info("roomkey stopped");
   return 0;

@@ -28,6 +28,27 @@ void Worker::accept_from(int listen_fd) {
 
 void Worker::on_io(std::uint32_t) { accept_ready(); }
 
+void Worker::accept_metrics_from(int listen_fd) {
+  metrics_acceptor_ = std::make_unique<MetricsAcceptor>(*this, listen_fd);
+  loop_.add(listen_fd, metrics_acceptor_.get(), EPOLLIN);
+}
+
+void Worker::MetricsAcceptor::on_io(std::uint32_t) {
+  for (int i = 0; i < kAcceptsPerWakeup; ++i) {
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof peer;
+    const int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // drained, or out of descriptors: the next wake-up tries again
+    std::string_view refusal;
+    auto ticket = worker_.admission_->admit(peer, refusal, false);
+    if (!ticket || worker_.context_.shutting_down) {
+      ::close(fd);
+      continue;
+    }
+    worker_.context_.adopt(fd, std::move(ticket), false, true);
+  }
+}
+
 void Worker::accept_ready() {
   for (int i = 0; i < kAcceptsPerWakeup; ++i) {
     sockaddr_storage peer{};
@@ -84,6 +105,7 @@ void Worker::begin_shutdown(std::function<void()> on_all_closed) {
   context_.shutting_down = true;
   if (accepting_) loop_.remove(listen_fd_);
   accepting_ = false;
+  if (metrics_acceptor_) loop_.remove(metrics_acceptor_->fd());
   if (context_.connection_count() == 0) return on_all_closed();
   context_.on_last_connection_gone = std::move(on_all_closed);
   context_.for_each_connection([](session::Connection& connection) { connection.go_away(); });

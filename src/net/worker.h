@@ -4,6 +4,7 @@
 // each new connection wakes one worker), and the LoopContext its connections
 // share.
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "config/settings.h"
@@ -20,6 +21,8 @@ class Worker final : public loop::IoHandler {
 
   // Starts accepting from `listen_fd` (shared, owned by the caller).
   void accept_from(int listen_fd);
+  // --metrics-port: plain HTTP connections answered by the metrics routes.
+  void accept_metrics_from(int listen_fd);
   loop::EventLoop& loop() { return loop_; }
   session::LoopContext& context() { return context_; }
 
@@ -40,6 +43,20 @@ class Worker final : public loop::IoHandler {
   std::shared_ptr<Admission> admission_;
   int listen_fd_ = -1;
   bool accepting_ = false;
+
+  // Scrapes are rare and small: one loop takes them, without the limits'
+  // per-address accounting (the port is meant for the operator's network).
+  class MetricsAcceptor final : public loop::IoHandler {
+   public:
+    MetricsAcceptor(Worker& worker, int fd) : worker_(worker), fd_(fd) {}
+    void on_io(std::uint32_t events) override;
+    int fd() const { return fd_; }
+
+   private:
+    Worker& worker_;
+    int fd_;
+  };
+  std::unique_ptr<MetricsAcceptor> metrics_acceptor_;
 };
 
 }  // namespace rk::net

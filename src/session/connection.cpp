@@ -27,12 +27,16 @@ std::unique_ptr<tls::TlsStream> tls_for(const LoopContext& loop) {
 }
 }  // namespace
 
-Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, bool from_trusted_proxy)
+Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, bool from_trusted_proxy,
+                       bool metrics_port)
     : loop_(&loop),
       admission_ticket_(std::move(admission_ticket)),
-      transport_(fd, loop.settings.max_outbound_bytes, tls_for(loop), from_trusted_proxy && loop.settings.proxy_protocol),
+      // The metrics port is an internal one: plain HTTP, no PROXY header.
+      transport_(fd, loop.settings.max_outbound_bytes, metrics_port ? nullptr : tls_for(loop),
+                 !metrics_port && from_trusted_proxy && loop.settings.proxy_protocol),
       ws_(loop.settings.max_message_bytes, *this),
       from_trusted_proxy_(from_trusted_proxy),
+      metrics_port_(metrics_port),
       phase_started_(loop.loop.now()),
       last_heard_(loop.loop.now()) {}
 
@@ -98,6 +102,7 @@ void Connection::read_request(char* data, std::size_t size) {
       if (!accept_forwarded_for(result.request)) return;
       return answer_http_later(result.request);
     case ws::HandshakeResult::Status::kUpgrade: {
+      if (metrics_port_) return answer_http_later(result.request);  // no WebSocket on the metrics port
       if (!accept_forwarded_for(result.request)) return;
       if (!origin_allowed(loop_->settings.allowed_origins, result.request[http::Field::origin]))
         return answer_http(http::Response::text(403, "Forbidden", "this Origin may not connect here\n").serialize());
@@ -179,7 +184,8 @@ void Connection::answer_http_later(const http::Request& request) {
   phase_ = Phase::kAnswered;
   request_.reset();
   loop::EventLoop* home = &loop_->loop;
-  loop_->router.respond(request, [self = shared_from_this(), home](http::Response response) {
+  const http::Router& router = metrics_port_ && loop_->metrics_router ? *loop_->metrics_router : loop_->router;
+  router.respond(request, [self = shared_from_this(), home](http::Response response) {
     home->post([self, wire = response.serialize()]() mutable { self->answer_http(std::move(wire)); });
   });
 }

@@ -32,7 +32,8 @@ class Connection final : public std::enable_shared_from_this<Connection>,
  public:
   // `from_trusted_proxy`: the peer is in --trusted-proxies, so the client's
   // address comes from its PROXY header or X-Forwarded-For.
-  Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, bool from_trusted_proxy = false);
+  Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, bool from_trusted_proxy = false,
+             bool metrics_port = false);
   ~Connection();
 
   void start();
@@ -121,6 +122,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   bool moving_ = false;  // between loops
   bool ping_outstanding_ = false;
   bool from_trusted_proxy_;
+  bool metrics_port_;  // came to --metrics-port: plain HTTP only
   loop::TimerId close_timer_ = 0;
   loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
   loop::Clock::time_point last_heard_;     // anything received

@@ -16,6 +16,7 @@ LoopContext::LoopContext(loop::EventLoop& loop, const SharedServices& shared)
       join_guard(shared.join_guard),
       create_guard(shared.create_guard),
       router(shared.router),
+      metrics_router(shared.metrics_router),
       verifier(shared.verifier),
       trusted_proxies(shared.trusted_proxies),
       admit_client(shared.admit_client),
@@ -53,9 +54,9 @@ LoopContext& LoopContext::owner_of(std::string_view room_key) {
   return *peers_[std::hash<std::string_view>{}(room_key) % peers_.size()];
 }
 
-void LoopContext::adopt(int fd, LimitTicket ticket, bool from_trusted_proxy) {
+void LoopContext::adopt(int fd, LimitTicket ticket, bool from_trusted_proxy, bool metrics_port) {
   ++counters.connections_accepted;
-  auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket), from_trusted_proxy);
+  auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket), from_trusted_proxy, metrics_port);
   live_.emplace(connection.get(), connection);
   connection->start();
 }

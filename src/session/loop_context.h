@@ -44,6 +44,7 @@ struct SharedServices {
   // Counts a proxied connection's client in (--max-connections-per-ip), once
   // its address is known; an empty ticket (and why) if refused.
   std::function<LimitTicket(const sockaddr_storage&, std::string_view& refusal)> admit_client;
+  const http::Router* metrics_router = nullptr;  // --metrics-port's routes; null: none
 };
 
 class LoopContext {
@@ -57,6 +58,7 @@ class LoopContext {
   AddressAllowance& join_guard;    // shared by all loops
   AddressAllowance& create_guard;  // shared by all loops
   const http::Router& router;
+  const http::Router* metrics_router;   // for connections to --metrics-port
   const auth::TokenVerifier* verifier;  // null: token auth is off
   const proxy::AddressRanges* trusted_proxies;  // null: none
   std::function<LimitTicket(const sockaddr_storage&, std::string_view&)> admit_client;
@@ -91,7 +93,8 @@ class LoopContext {
 
   // Takes a freshly accepted socket and its admission ticket (released when
   // the connection is freed).
-  void adopt(int fd, LimitTicket ticket, bool from_trusted_proxy = false);
+  // `metrics_port`: it came to --metrics-port (plain HTTP, metrics_router).
+  void adopt(int fd, LimitTicket ticket, bool from_trusted_proxy = false, bool metrics_port = false);
   // A connection leaving for another loop: forgotten here, not freed.
   void release(Connection* connection);
   // A connection arriving from another loop (runs on this loop).

@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class RoomkeyServer:
         self.process = None
         self.port = None
         self.log_lines = []
+        self.reader = None
 
     def start(self, port=0, timeout=10):
         # Every test client comes from 127.0.0.1, so the per-address create
@@ -56,6 +58,10 @@ class RoomkeyServer:
             match = LISTENING.search(line)
             if match:
                 self.port = int(match.group(1))
+                # Keep reading: at info a line per connection event would fill
+                # the pipe, and a server blocked on its log stalls.
+                self.reader = threading.Thread(target=self._read_log, daemon=True)
+                self.reader.start()
                 return self
         raise RuntimeError("roomkey did not start listening: " + "".join(self.log_lines))
 
@@ -67,9 +73,16 @@ class RoomkeyServer:
     def signal(self, signum):
         self.process.send_signal(signum)
 
+    def _read_log(self):
+        for line in self.process.stdout:
+            self.log_lines.append(line)
+
     def wait(self, timeout=15):
         code = self.process.wait(timeout)
-        self.log_lines.extend(self.process.stdout.readlines())
+        if self.reader:
+            self.reader.join(10)
+        else:
+            self.log_lines.extend(self.process.stdout.readlines())
         self.process.stdout.close()
         return code
 

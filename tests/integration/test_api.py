@@ -205,3 +205,32 @@ def test_the_server_keeps_serving_after_api_abuse(api):
         call(api, "DELETE", "/api/rooms/" + "%zz")
         call(api, "GET", "/api/rooms/" + "a" * 300)
     asyncio.run(v1.assert_server_still_serves(api.url))
+
+
+def test_the_api_over_tls(tmp_path):
+    import ssl
+    from tls_files import make_pair
+    cert, private_key = make_pair(tmp_path, "tls")
+    key_file = tmp_path / "api.key"
+    key_file.write_text(KEY + "\n")
+    srv = RoomkeyServer("memory", "--tls-cert", str(cert), "--tls-key", str(private_key),
+                        "--api-key-file", str(key_file)).start()
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        request = urllib.request.Request(f"https://127.0.0.1:{srv.port}/api/rooms", data=b'{"owner":"ana"}',
+                                         method="POST", headers={"Authorization": f"Bearer {KEY}",
+                                                                 "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10, context=context) as reply:
+            assert reply.status == 201 and len(json.loads(reply.read())["join"]) == 22
+    finally:
+        assert srv.stop() == 0
+
+
+def test_a_key_file_with_a_short_key_is_a_usage_error(tmp_path):
+    import subprocess
+    from roomkey_server import BINARY, server_environment
+    short = tmp_path / "short.key"
+    short.write_text("tooshort\n")
+    result = subprocess.run([BINARY, "serve", "--port", "0", "--store", "memory", "--api-key-file", str(short)],
+                            capture_output=True, text=True, timeout=10, env=server_environment())
+    assert result.returncode == 2 and "16 characters" in result.stderr

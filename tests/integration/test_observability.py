@@ -141,3 +141,24 @@ def test_readyz_follows_the_store_while_healthz_only_says_the_process_lives():
     finally:
         srv.stop()
         redis.destroy()
+
+
+def test_metrics_port_serves_metrics_apart_from_the_public_port(tmp_path):
+    import socket
+    with socket.socket() as probe:  # a free port for --metrics-port
+        probe.bind(("127.0.0.1", 0))
+        metrics_port = probe.getsockname()[1]
+    srv = RoomkeyServer("memory", "--metrics-port", str(metrics_port)).start()
+    try:
+        assert any(f"metrics on http://127.0.0.1:{metrics_port}/metrics" in line for line in srv.log_lines)
+        samples = scrape(metrics_port)
+        assert value(samples, "roomkey_connections", protocol="http") == 1
+        assert get(metrics_port, "/healthz")[0] == 200 and get(metrics_port, "/readyz")[0] == 200
+        assert get(metrics_port, "/anything")[0] == 404
+        assert get(srv.port, "/metrics")[0] != 200  # no longer on the public port
+        assert get(srv.port, "/healthz")[0] == 200
+        asyncio.run(v1.assert_server_still_serves(srv.url))
+        after = scrape(metrics_port)
+        assert value(after, "roomkey_connections_accepted_total") >= 3
+    finally:
+        assert srv.stop() == 0
