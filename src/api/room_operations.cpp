@@ -72,9 +72,13 @@ void with_room(const ApiContext& context, std::string key, bool load, Reply repl
 }
 
 // A room the API brought into memory goes again if nobody is in it and it
-// keeps nothing (in cluster mode: nobody on this node).
+// keeps nothing (in cluster mode: nobody on this node). Posted, not done
+// now: the caller may be inside the room's own code (a delivery, joiners
+// waiting on the same read from Redis, who enter right after).
 void let_go(session::LoopContext& owner, const std::string& key) {
-  if (room::Room* room = owner.rooms.find(key)) owner.rooms.erase_if_idle(*room);
+  owner.loop.post([&owner, key] {
+    if (room::Room* room = owner.rooms.find(key)) owner.rooms.erase_if_idle(*room);
+  });
 }
 
 void attempt_create(const ApiContext& context, std::string owner, Reply reply, int attempts_left) {
@@ -164,7 +168,10 @@ void describe_room(const ApiContext& context, std::string key, Reply reply) {
     session::LoopContext& owner = owner_of(context, key);
     owner.loop.post([&owner, key, answer, reply = std::move(reply)] {
       room::Room* room = owner.rooms.find(key);
-      if (!room && owner.cluster) room = &owner.rooms.find_or_create(key);
+      if (!room && owner.cluster) {
+        room = &owner.rooms.find_or_create(key);
+        room->set_owner(answer.owner);  // as a joiner's lookup would: a member may enter while it loads
+      }
       synced(owner, key, room, reply, [key, answer, reply](session::LoopContext& owner, room::Room* room) {
         std::string body = "{\"join\":" + protocol::json_string(key) + ",\"owner\":";
         body += answer.owner.empty() ? "null" : protocol::json_string(answer.owner);

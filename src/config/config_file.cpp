@@ -68,7 +68,9 @@ std::map<std::string, FileSetting> read_config_file(const std::string& path) {
   for (const auto& [key, node] : table) {
     std::string flag(key.str());
     std::replace(flag.begin(), flag.end(), '_', '-');
-    settings[flag] = {value_text(path, std::string(key.str()), node), static_cast<int>(node.source().begin.line)};
+    const bool empty_list = node.is_array() && node.as_array()->empty();
+    settings[flag] = {value_text(path, std::string(key.str()), node), static_cast<int>(node.source().begin.line),
+                      empty_list};
   }
   return settings;
 }

@@ -9,6 +9,7 @@ namespace rk::config {
 struct FileSetting {
   std::string value;  // as a flag's argument: numbers printed, arrays joined with ','
   int line = 0;
+  bool empty_list = false;  // `[]`: the setting's default (an empty list), no argument
 };
 
 // Key (with `-`, as the flag is spelled) -> value. Throws ConfigError for a

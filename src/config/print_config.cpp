@@ -11,10 +11,20 @@ namespace rk::config {
 namespace {
 
 std::string toml_string(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string quoted = "\"";
   for (const char c : text) {
-    if (c == '"' || c == '\\') quoted += '\\';
-    quoted += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      quoted += "\\u00";
+      quoted += kHex[byte >> 4];
+      quoted += kHex[byte & 15];
+    } else {
+      quoted += c;
+    }
   }
   return quoted + "\"";
 }
@@ -56,8 +66,10 @@ std::string mask_url_password(const std::string& value) {
   const std::size_t scheme_end = value.find("://");
   if (scheme_end == std::string::npos) return value;
   const std::size_t authority = scheme_end + 3;
-  // The last '@' before the query ends the user info: a password may hold '@' or '/'.
-  const std::size_t at = value.rfind('@', value.find('?'));
+  // A password may hold '@', '/' or '?': everything from the first ':' of the
+  // authority to the last '@' is masked. That may hide more than the
+  // password in an odd URL (an '@' in a socket path), never less.
+  const std::size_t at = value.rfind('@');
   if (at == std::string::npos || at < authority) return value;
   const std::size_t colon = value.find(':', authority);
   if (colon == std::string::npos || colon > at || value.find('/', authority) < colon) return value;

@@ -84,6 +84,9 @@ SettingOrigins apply_setting_layers(CLI::App& app, CLI::App& serve, int argc, co
     } else if (const char* value = std::getenv(variable.c_str())) {
       fallbacks.push_back({"--" + flag + "=" + value, "environment " + variable});
       origins[flag] = fallbacks.back().origin;
+    } else if (in_file != file.end() && in_file->second.empty_list) {
+      origins[flag] = "config file " + path + ", line " + std::to_string(in_file->second.line) + ", '" +
+                      key_of_flag(flag) + "'";  // [] is the default: nothing to pass
     } else if (in_file != file.end()) {
       fallbacks.push_back({"--" + flag + "=" + in_file->second.value,
                            "config file " + path + ", line " + std::to_string(in_file->second.line) + ", '" +

@@ -82,7 +82,7 @@ void add_serve_flags(CLI::App& command, Settings& s) {
   command
       .add_option("--api-max-body", s.api_max_body,
                   "Largest HTTP request body accepted (the API's JSON); a bigger one gets 413")
-      ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20))
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20))
       ->capture_default_str();
   command
       .add_option("--metrics-port", s.metrics_port,

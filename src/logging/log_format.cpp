@@ -14,8 +14,11 @@ namespace {
 Format chosen_format = Format::kText;
 
 // Between an event's message and its fields, so that the JSON formatter can
-// tell them apart; never in a text line (the text form is built without it).
+// tell them apart. Only a line log_event() is writing is split there (the
+// formatter runs on the logging thread, inside that call): any other line's
+// \x1f is escaped like any control byte.
 constexpr char kFieldsMark = '\x1f';
+thread_local bool writing_event = false;
 
 void append_time(std::string& out, std::chrono::system_clock::time_point time) {
   const auto since_epoch = time.time_since_epoch();
@@ -40,7 +43,7 @@ class JsonFormatter final : public spdlog::formatter {
     line.append(level.data(), level.size());
     line += "\",\"msg\":\"";
     const std::string_view payload(msg.payload.data(), msg.payload.size());
-    const std::size_t mark = payload.find(kFieldsMark);
+    const std::size_t mark = writing_event ? payload.rfind(kFieldsMark) : std::string_view::npos;
     append_json_escaped(line, payload.substr(0, mark));
     line += '"';
     if (mark != std::string_view::npos && mark + 1 < payload.size()) line.append(",").append(payload.substr(mark + 1));
@@ -64,11 +67,32 @@ void configure(Format format, spdlog::level::level_enum level) {
 
 Format format() { return chosen_format; }
 
+// Bytes of a whole, well-formed UTF-8 sequence starting at `text[i]`; 0 if
+// there is none (a database's error text may be in another encoding).
+static std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  return length;
+}
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+    if (byte >= 0x80) {
+      const std::size_t length = utf8_sequence(text, i);
+      if (length == 0) {
+        out += "\\ufffd";  // not UTF-8: JSON must be
+        continue;
+      }
+      out.append(text.substr(i, length));
+      i += length - 1;
+    } else if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
     } else if (c == '\n') {
@@ -121,7 +145,9 @@ LogFields& LogFields::seconds(std::string_view key, double value) {
 void log_event(spdlog::level::level_enum level, std::string_view what, const LogFields& fields) {
   if (!spdlog::should_log(level)) return;
   if (chosen_format == Format::kJson) {
+    writing_event = true;
     spdlog::log(level, "{}{}{}", what, kFieldsMark, fields.encoded());
+    writing_event = false;
   } else {
     spdlog::log(level, "{}{}", what, fields.encoded());
   }

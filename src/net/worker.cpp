@@ -38,7 +38,16 @@ void Worker::MetricsAcceptor::on_io(std::uint32_t) {
     sockaddr_storage peer{};
     socklen_t peer_length = sizeof peer;
     const int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // drained, or out of descriptors: the next wake-up tries again
+    if (fd < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
+      // Out of descriptors: level-triggered, the listener would wake us at
+      // once again; wait a little instead of spinning.
+      worker_.loop_.remove(fd_);
+      worker_.loop_.add_timer(kAcceptBackoff, [this] {
+        if (!worker_.context_.shutting_down) worker_.loop_.add(fd_, this, EPOLLIN);
+      });
+      return;
+    }
     std::string_view refusal;
     auto ticket = worker_.admission_->admit(peer, refusal, false);
     if (!ticket || worker_.context_.shutting_down) {

