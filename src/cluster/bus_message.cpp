@@ -95,12 +95,18 @@ std::string publication_message(std::string_view epoch, std::uint64_t offset, st
   return out;
 }
 
-std::string join_message(std::string_view node, std::string_view member_id, std::string_view person_json) {
-  std::string out(1, static_cast<char>(MessageKind::kJoin));
+// A join and a kick carry the same fields: node, member id, name.
+static std::string member_message(MessageKind kind, std::string_view node, std::string_view member_id,
+                           std::string_view person_json) {
+  std::string out(1, static_cast<char>(kind));
   field(out, node);
   field(out, member_id);
   field(out, person_json);
   return out;
+}
+
+std::string join_message(std::string_view node, std::string_view member_id, std::string_view person_json) {
+  return member_message(MessageKind::kJoin, node, member_id, person_json);
 }
 
 std::string leave_message(std::string_view node, std::string_view member_id, char reason) {
@@ -118,11 +124,7 @@ std::string destroyed_message(std::string_view node) {
 }
 
 std::string kick_message(std::string_view node, std::string_view member_id, std::string_view person_json) {
-  std::string out(1, static_cast<char>(MessageKind::kKick));
-  field(out, node);
-  field(out, member_id);
-  field(out, person_json);
-  return out;
+  return member_message(MessageKind::kKick, node, member_id, person_json);
 }
 
 std::optional<BusMessage> parse_bus_message(std::string_view text) {

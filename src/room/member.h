@@ -30,6 +30,19 @@ enum class LeaveReason : std::uint8_t {
   kDropped,  // the server closed it: too slow, a broken rule or limit, or a shutdown
 };
 
+// As v2's presence events and the connection log name it.
+inline std::string_view name_of(LeaveReason reason) {
+  switch (reason) {
+    case LeaveReason::kClosed:
+      return "closed";
+    case LeaveReason::kTimeout:
+      return "timeout";
+    case LeaveReason::kDropped:
+      return "dropped";
+  }
+  return "closed";
+}
+
 struct MemberInfo {
   std::string id;           // unique in the room, never reused by it
   // The name from init as a JSON string literal, encoded once (two members

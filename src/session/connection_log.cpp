@@ -16,17 +16,6 @@ std::atomic<std::uint64_t> next_id{1};
 
 constexpr std::size_t kKeyPrefix = 6;
 
-std::string_view name_of(room::LeaveReason reason) {
-  switch (reason) {
-    case room::LeaveReason::kClosed:
-      return "closed";
-    case room::LeaveReason::kTimeout:
-      return "timeout";
-    case room::LeaveReason::kDropped:
-      return "dropped";
-  }
-  return "closed";
-}
 
 }  // namespace
 
@@ -66,7 +55,7 @@ void ConnectionLog::closed(room::LeaveReason reason, loop::Clock::time_point now
     fields.number("code", close_code_).text("by", closed_by_client_ ? "client" : "server");
     if (!close_reason_.empty()) fields.text("reason", close_reason_);
   } else {
-    fields.number("code", 1006).text("by", "none").text("reason", name_of(reason));  // no close frame: TCP ended
+    fields.number("code", 1006).text("by", "none").text("reason", room::name_of(reason));  // no close frame: TCP ended
   }
   fields.seconds("duration_s", std::chrono::duration<double>(now - opened_).count());
   logging::log_event(spdlog::level::info, "connection closed", fields);

@@ -15,18 +15,6 @@ bool others_speak(const room::Room& room, Protocol protocol, Sender sender) {
   return room.count(protocol) > (sender.member && sender.protocol == protocol ? 1u : 0u);
 }
 
-std::string_view reason_name(room::LeaveReason reason) {
-  switch (reason) {
-    case room::LeaveReason::kClosed:
-      return "closed";
-    case room::LeaveReason::kTimeout:
-      return "timeout";
-    case room::LeaveReason::kDropped:
-      return "dropped";
-  }
-  return "closed";
-}
-
 }  // namespace
 
 room::Broadcast join_notice(const room::Room& room, const room::MemberInfo& member) {
@@ -43,7 +31,7 @@ room::Broadcast leave_notice(const room::Room& room, const room::MemberInfo& mem
     notice[Protocol::kV1] =
         protocol::connection_message_frame_after(member.person_json, protocol::notice::kDisconnected);
   if (room.count(Protocol::kV2))
-    notice[Protocol::kV2] = protocol::v2::presence_leave_frame({member.id, member.person_json}, reason_name(reason));
+    notice[Protocol::kV2] = protocol::v2::presence_leave_frame({member.id, member.person_json}, room::name_of(reason));
   return notice;
 }
 
