@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::size_t kMinimumKeyLength = 16;
 constexpr std::uint64_t kDefaultHistoryLimit = 100;
+constexpr std::size_t kMaxOwnerBytes = 255;  // the stores' owner column (MariaDB: VARCHAR(255))
 
 // Which body fields each call takes: a field meant for another call is a
 // mistake worth saying.
@@ -29,6 +30,8 @@ void dispatch(const ApiSettings& api, const http::Request& request, Route route,
   switch (route.action) {
     case Action::kCreate:
       if (!takes_only(body, true, false, false, false, failure)) return reply(failure);
+      if (body.owner && body.owner->size() > kMaxOwnerBytes)
+        return reply(bad_request("'owner' is longer than " + std::to_string(kMaxOwnerBytes) + " bytes"));
       return create_room(context, body.owner.value_or(""), std::move(reply));
     case Action::kGet:
     case Action::kDestroy:

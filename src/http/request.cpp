@@ -61,7 +61,11 @@ RequestParse parse_request(std::string_view input, std::size_t max_body_bytes) {
   const std::size_t consumed = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
   if (ec == beast_http::error::need_more || (!ec && !parser.is_done())) {
     if (!parser.is_header_done() && input.size() >= kMaxHeaderBytes) return header_too_large(input.size());
-    return {};
+    RequestParse more;
+    // Eager: with the header done, `consumed` covers it and what of the body came.
+    if (parser.is_header_done() && parser.content_length())
+      more.needed = consumed + static_cast<std::size_t>(*parser.content_length_remaining());
+    return more;
   }
   if (ec == beast_http::error::header_limit) return header_too_large(input.size());
   if (ec == beast_http::error::body_limit)

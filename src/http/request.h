@@ -23,6 +23,10 @@ struct RequestParse {
   enum class Status { kNeedMore, kComplete, kBad };
   Status status = Status::kNeedMore;
   std::size_t consumed = 0;  // bytes of the request; what follows belongs to the next protocol
+  // kNeedMore once the header is read: the bytes the whole request takes
+  // (header and Content-Length body), so a caller need not parse again
+  // before it has them. 0 while the header is incomplete.
+  std::size_t needed = 0;
   Request request;           // kComplete
   Response error;            // kBad: the answer, then close
   std::string_view reason;   // kBad: for the log

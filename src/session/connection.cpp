@@ -88,12 +88,16 @@ void Connection::on_received(char* data, std::size_t size) {
 
 void Connection::read_request(char* data, std::size_t size) {
   const bool buffered = request_ != nullptr;
-  if (buffered) request_->append(data, size);
-  const std::string_view input = buffered ? std::string_view(*request_) : std::string_view(data, size);
+  if (buffered) {
+    request_->bytes.append(data, size);
+    if (request_->bytes.size() < request_->needed) return;  // the rest of a body: nothing to parse yet
+  }
+  const std::string_view input = buffered ? std::string_view(request_->bytes) : std::string_view(data, size);
   auto result = ws::process_handshake(input, loop_->settings.api_max_body);
   switch (result.status) {
     case ws::HandshakeResult::Status::kNeedMore:
-      if (!buffered) request_ = std::make_unique<std::string>(data, size);
+      if (!buffered) request_ = std::make_unique<PendingRequest>(PendingRequest{std::string(data, size), 0});
+      request_->needed = result.needed;
       return;
     case ws::HandshakeResult::Status::kReject:
       spdlog::debug("handshake rejected: {}", result.reason);

@@ -126,7 +126,13 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   loop::TimerId close_timer_ = 0;
   loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
   loop::Clock::time_point last_heard_;     // anything received
-  std::unique_ptr<std::string> request_;   // an HTTP request still incomplete (rare: most arrive whole)
+  // An HTTP request still incomplete (rare: most arrive whole), and its whole
+  // size once its header told (a body is not parsed again on every read).
+  struct PendingRequest {
+    std::string bytes;
+    std::size_t needed = 0;
+  };
+  std::unique_ptr<PendingRequest> request_;
 };
 
 }  // namespace rk::session

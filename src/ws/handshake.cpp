@@ -44,7 +44,11 @@ std::string compute_accept_key(std::string_view client_key) {
 
 HandshakeResult process_handshake(std::string_view input, std::size_t max_body_bytes) {
   auto parse = http::parse_request(input, max_body_bytes);
-  if (parse.status == http::RequestParse::Status::kNeedMore) return {};
+  if (parse.status == http::RequestParse::Status::kNeedMore) {
+    HandshakeResult more;
+    more.needed = parse.needed;
+    return more;
+  }
   if (parse.status == http::RequestParse::Status::kBad) {
     HandshakeResult r;
     r.status = HandshakeResult::Status::kReject;

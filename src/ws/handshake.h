@@ -21,6 +21,7 @@ struct HandshakeResult {
   };
   Status status = Status::kNeedMore;
   std::size_t consumed = 0;  // bytes of the request; what follows are frames
+  std::size_t needed = 0;    // kNeedMore: the request's whole size, once its header is known
   std::string response;      // complete HTTP response bytes (kUpgrade, kReject)
   std::string_view reason;   // for the log (kReject)
   http::Request request;     // kPlainHttp, kUpgrade

@@ -174,6 +174,7 @@ def test_delete_tells_the_members_and_the_key_is_gone(api):
     ("POST", "/api/rooms", {"raw": b"{not json"}, 400, "bad_request"),
     ("POST", "/api/rooms", {"raw": b"[1,2]"}, 400, "bad_request"),
     ("POST", "/api/rooms", {"body": {"owner": 5}}, 400, "bad_request"),
+    ("POST", "/api/rooms", {"body": {"owner": "x" * 256}}, 400, "bad_request"),
     ("POST", "/api/rooms", {"body": {"data": 5}}, 400, "bad_request"),
     ("POST", "/api/rooms", {"body": {"ownr": "x"}}, 400, "bad_request"),
     ("POST", "/api/rooms", {"body": {"owner": "x"}, "content_type": "text/plain"}, 415, "unsupported_media_type"),
@@ -234,3 +235,21 @@ def test_a_key_file_with_a_short_key_is_a_usage_error(tmp_path):
     result = subprocess.run([BINARY, "serve", "--port", "0", "--store", "memory", "--api-key-file", str(short)],
                             capture_output=True, text=True, timeout=10, env=server_environment())
     assert result.returncode == 2 and "16 characters" in result.stderr
+
+
+def test_a_body_sent_in_pieces_is_read_whole(api):
+    import socket
+    body = json.dumps({"owner": "x" * 250, "padding": None}).encode().replace(b', "padding": null', b" " * 400)
+    head = (f"POST /api/rooms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", api.port), timeout=10) as conn:
+        conn.sendall(head)
+        for start in range(0, len(body), 100):
+            time.sleep(0.02)
+            conn.sendall(body[start:start + 100])
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 201 "), answer
+    key = json.loads(answer.split(b"\r\n\r\n", 1)[1])["join"]
+    assert call(api, "GET", f"/api/rooms/{key}")[2]["owner"] == "x" * 250

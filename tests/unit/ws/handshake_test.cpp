@@ -129,5 +129,19 @@ TEST(Handshake, AnswersAnOversizedHeaderWith431) {
   EXPECT_EQ(endless.status, Status::kReject);
 }
 
+TEST(Handshake, TellsHowLongARequestWithABodyIsOnceItsHeaderIsIn) {
+  const std::string header =
+      "POST /api/rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+  EXPECT_EQ(process_handshake(header.substr(0, 20)).needed, 0u);  // header incomplete: not known yet
+  for (const std::size_t body : {0u, 1u, 99u}) {
+    const auto r = process_handshake(header + std::string(body, 'x'));
+    EXPECT_EQ(r.status, Status::kNeedMore);
+    EXPECT_EQ(r.needed, header.size() + 100) << body;
+  }
+  const auto whole = process_handshake(header + std::string(100, 'x'));
+  EXPECT_EQ(whole.status, Status::kPlainHttp);
+  EXPECT_EQ(whole.request.body().size(), 100u);
+}
+
 }  // namespace
 }  // namespace rk::ws
