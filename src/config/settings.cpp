@@ -89,6 +89,10 @@ void add_serve_flags(CLI::App& command, Settings& s) {
                   "Serve /metrics (with /healthz and /readyz) on this port of --host instead of the main one, to "
                   "keep it off a public port (0: /metrics on the main port)")
       ->capture_default_str();
+  command.add_flag("--no-web", s.no_web,
+                   "Do not serve the browser page at / (nor /app.js, /style.css, /roomkey.js): plain HTTP requests "
+                   "there then get 426, pointing at WebSocket. The page and its JavaScript client are built into "
+                   "the binary and load nothing from elsewhere");
   command
       .add_option("--log-format", s.log_format,
                   "text, or json: one JSON object per line (time, level, msg, and each event's fields: conn, "

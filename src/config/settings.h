@@ -27,6 +27,7 @@ struct Settings {
   std::string api_key_file;  // the HTTP API's bearer key; empty: no API (404)
   std::size_t api_max_body = 64 * 1024;  // bytes of an HTTP request body
   std::uint16_t metrics_port = 0;  // /metrics on a port of its own; 0: on the main port
+  bool no_web = false;  // true: no page at /, plain HTTP gets 426 as before
   std::size_t max_connections = 500000;  // process-wide
   std::size_t max_connections_per_ip = 0;  // 0: no per-address limit (NAT gateways share addresses)
   std::size_t max_room_members = 10000;

@@ -18,8 +18,8 @@ struct Response {
     return Response{status, std::string(reason), std::string(headers), "text/plain; charset=utf-8", std::string(body)};
   }
 
-  // Status line, headers (Server, Content-Type, Content-Length, Connection:
-  // close) and body.
+  // Status line, headers (Server, Content-Type unless empty, Content-Length
+  // unless a 304, Connection: close) and body.
   std::string serialize() const;
 };
 

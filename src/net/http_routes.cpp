@@ -3,6 +3,7 @@
 #include "session/cluster_sync.h"
 #include "session/loop_context.h"
 #include "store/room_store.h"
+#include "web/web_routes.h"
 
 namespace rk::net {
 namespace {
@@ -50,10 +51,11 @@ void add_probes(http::Router& router, const RouteServices& services, bool with_m
 
 }  // namespace
 
-http::Router make_router(const RouteServices& services, bool with_metrics) {
+http::Router make_router(const RouteServices& services, MainRoutes routes) {
   http::Router router;
-  add_probes(router, services, with_metrics);
+  add_probes(router, services, routes.metrics);
   api::add_api_routes(router, services.api);
+  if (routes.web) web::add_web_routes(router);
   router.set_fallback([](const http::Request& request) {
     if (request.method() != http::Verb::get)
       return http::Response::text(405, "Method Not Allowed", "only GET is supported\n", "Allow: GET\r\n");

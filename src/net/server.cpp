@@ -202,7 +202,7 @@ int serve(const config::Settings& settings) {
   const api::ApiSettings api_settings{{*store, loops}, std::move(api_key)};
   const RouteServices route_services{*store, loops, api_settings};
   const bool metrics_apart = settings.metrics_port != 0;
-  const http::Router router = make_router(route_services, !metrics_apart);
+  const http::Router router = make_router(route_services, {.metrics = !metrics_apart, .web = !settings.no_web});
   const http::Router metrics_router = make_metrics_router(route_services);
   Listener metrics_listener;
   if (metrics_apart) {
