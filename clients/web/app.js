@@ -124,7 +124,9 @@ function showRoom(info) {
 async function loadRecentChat() {
   try {
     const { publications } = await client.history({ limit: HISTORY_ON_ENTRY });
-    for (const publication of publications) addPublicationToChat(publication, client.epoch);
+    for (const publication of publications) {
+      if (publication.type === "message") addPublicationToChat(publication, client.epoch);
+    }
   } catch (error) {
     if (error.code !== "closed") notify(`history: ${error.message}`);
   }
