@@ -274,20 +274,25 @@ export class RoomkeyClient {
       this.#retry(null, null, new RoomkeyError("connection_lost", `Could not open a WebSocket to ${this.#url}: ${cause?.message ?? cause}`, { cause }));
       return;
     }
-    const conn = { ws, since: false, joined: false, memberId: null, outcome: null, timer: null, lastError: null, rateLimited: 0 };
+    const conn = { ws, opened: false, since: false, joined: false, memberId: null, outcome: null, timer: null, lastError: null, rateLimited: 0 };
     this.#conn = conn;
     conn.timer = setTimeout(() => {
       conn.outcome = { retry: true, error: new RoomkeyError("timeout", `No "joined" within ${this.#connectTimeout} ms of opening the connection.`) };
       this.#drop(conn, null, "timeout");
     }, this.#connectTimeout);
     ws.onopen = () => {
+      conn.opened = true;
       if (this.#conn === conn) this.#write(conn, this.#initFrame(conn));
     };
     ws.onmessage = (event) => {
       if (this.#conn === conn) this.#receive(conn, event.data);
     };
     ws.onclose = (event) => this.#drop(conn, event.code, event.reason);
-    ws.onerror = () => {};  // a close event follows, with the code
+    // Once open, a close event with its code follows an error. Before, Node
+    // 20's WebSocket fires the error alone, so a failed handshake ends here.
+    ws.onerror = () => {
+      if (!conn.opened) this.#drop(conn, 1006, "connection failed");
+    };
   }
 
   #initFrame(conn) {

@@ -155,14 +155,19 @@ export async function startServer(options) {
 /**
  * Forwards 127.0.0.1:proxy.port to the given server's port. cut() ends every
  * forwarded connection at once (to the client: a network drop, close 1006);
- * refuse(true) makes it close new connections at once, until refuse(false).
+ * refuse(true) makes it close new connections at once, until refuse(false);
+ * stall() loses the bytes of one direction.
  */
 export async function startProxy(server) {
   const pairs = new Set();
   let refusing = false;
+  let stalled = null;
   const listener = net.createServer((client) => {
     if (refusing) {
-      client.destroy();
+      // Closed once the request arrives: closing before it leaves Node 20's
+      // WebSocket waiting for nothing (its connectTimeout ends that).
+      client.once("data", () => client.destroy());
+      client.on("error", () => {});
       return;
     }
     const upstream = net.connect(server.port, "127.0.0.1");
@@ -177,8 +182,10 @@ export async function startProxy(server) {
       socket.on("error", end);
       socket.on("close", end);
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    // Bytes in a stalled direction are lost, as on a dead network; a test
+    // cuts the connection after stalling it.
+    client.on("data", (data) => { if (stalled !== "up") upstream.write(data); });
+    upstream.on("data", (data) => { if (stalled !== "down") client.write(data); });
   });
   await new Promise((resolve) => listener.listen(0, "127.0.0.1", resolve));
   const proxy = {
@@ -193,6 +200,8 @@ export async function startProxy(server) {
       pairs.clear();
     },
     refuse(on) { refusing = on; },
+    /** "up": drop what clients send; "down": drop what the server sends; null: forward again. */
+    stall(direction) { stalled = direction; },
     async close() {
       proxy.cut();
       await new Promise((resolve) => listener.close(resolve));
