@@ -655,7 +655,7 @@ export class RoomkeyClient {
     } else {
       delay = Math.max(Math.min(0.8 * left, left - 10000), 0.5 * left, 0);
     }
-    this.#refreshTimer = setTimeout(() => this.#refreshNow(), delay);
+    this.#refreshTimer = setTimeout(() => this.#refreshNow().catch((error) => this.#emit("error", error)), delay);
   }
 
   #stopRefresh() {
