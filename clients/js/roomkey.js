@@ -105,11 +105,16 @@ export class RoomkeyClient {
   }
 
   off(name, fn) {
-    this.#listeners.get(name)?.delete(fn);
+    const set = this.#listeners.get(name);
+    if (!set) return;
+    for (const listener of set) if (listener === fn || listener.listener === fn) set.delete(listener);
   }
 
   once(name, fn) {
-    const off = this.on(name, (value) => { off(); fn(value); });
+    if (typeof fn !== "function") throw new TypeError("RoomkeyClient: a listener must be a function");
+    const wrapper = (value) => { off(); fn(value); };
+    wrapper.listener = fn;  // so that off(name, fn) removes it too
+    const off = this.on(name, wrapper);
     return off;
   }
 

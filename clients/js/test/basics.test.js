@@ -162,11 +162,42 @@ test("misuse is refused clearly: no WebSocket, no person, calls before create/jo
   await assert.rejects(eve.send("x"), { code: "not_connected" });
   await assert.rejects(eve.presence(), { code: "not_connected" });
   assert.throws(() => eve.on("nonsense", () => {}), TypeError);
+  const seen = [];
+  const onState = (c) => seen.push(`on:${c.state}`);
+  const onceState = (c) => seen.push(`once:${c.state}`);
+  const off = eve.on("connection", onState);
+  eve.once("connection", onceState);
+  const removed = () => seen.push("removed");
+  eve.once("connection", removed);
+  eve.off("connection", removed);
   await eve.create();
+  off();
+  assert.deepEqual(seen, ["on:connecting", "once:connecting", "on:connected"]);
   await assert.rejects(eve.create(), { code: "already_in_room" });
   await assert.rejects(eve.send(undefined), { code: "invalid_message" });
   eve.close();
   eve.close();
   await assert.rejects(eve.join("x"), { code: "closed" });
   assert.equal(eve.seen("closed").length, 1);
+});
+
+test("publications the rate limit drops are rejected with rate_limited once a later ack shows the gap", { skip }, async () => {
+  const strict = await startServer({ args: ["--max-messages-per-second", "5"] });
+  const ana = newClient(strict.url, { person: "ana" });
+  await ana.create();
+  await sleep(1100);  // a full allowance (a burst of 10 messages)
+  const burst = [];
+  for (let i = 0; i < 14; i++) burst.push(ana.send(i).then((offset) => ({ offset }), (error) => ({ error })));
+  await waitFor(() => ana.seen("error").length >= 1, { what: "a rate_limited error" });
+  assert.equal(ana.seen("error")[0].code, "rate_limited");
+  await sleep(1100);
+  const later = await ana.send("later");
+  const settled = await Promise.all(burst);
+  const acked = settled.filter((s) => "offset" in s);
+  const dropped = settled.filter((s) => "error" in s);
+  assert.ok(acked.length >= 1 && dropped.length >= 1, JSON.stringify(settled));
+  assert.ok(dropped.every((s) => s.error.code === "rate_limited"));
+  assert.equal(acked.length + dropped.length, 14);
+  assert.equal(later, acked.at(-1).offset + 1, "the dropped ones took no offset");
+  assert.equal(ana.state, "connected");
 });
