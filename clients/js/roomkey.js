@@ -282,7 +282,7 @@ export class RoomkeyClient {
     const conn = { ws, opened: false, since: false, joined: false, memberId: null, outcome: null, timer: null, lastError: null, rateLimited: 0 };
     this.#conn = conn;
     conn.timer = setTimeout(() => {
-      conn.outcome = { retry: true, error: new RoomkeyError("timeout", `No "joined" within ${this.#connectTimeout} ms of opening the connection.`) };
+      conn.outcome ??= { retry: true, error: new RoomkeyError("timeout", `No "joined" within ${this.#connectTimeout} ms of opening the connection.`) };
       this.#drop(conn, null, "timeout");
     }, this.#connectTimeout);
     ws.onopen = () => {
@@ -415,7 +415,7 @@ export class RoomkeyClient {
       case "state":
         if (msg.offset > this.#offset || typeof msg.offset !== "number") {
           if (typeof msg.offset === "number") this.#offset = msg.offset;
-          this.#remember(msg, false);
+          this.#remember(msg);
           this.#deliver(msg);
         }
         break;
@@ -479,14 +479,13 @@ export class RoomkeyClient {
     this.#owner = msg.owner === true;
     this.#members = Array.isArray(msg.members) ? msg.members.slice() : [];
     const state = Array.isArray(msg.state) ? msg.state : [];
+    this.#lastKnown = state.slice();
     let delivered = [];
     if (recovered) {
       delivered = this.#recover(msg, oldMemberId);
-      this.#lastKnown = state.slice();
     } else {
       this.#epoch = msg.epoch;
       this.#offset = msg.offset;
-      this.#lastKnown = state.slice();
       for (const rec of this.#inflight.values()) {
         rec.reject(new RoomkeyError("unconfirmed", "The connection dropped before this publication was acknowledged and the resume could not tell whether the server got it: it may or may not have been delivered.", { id: rec.id }));
       }
@@ -502,6 +501,10 @@ export class RoomkeyClient {
     const info = { join: msg.join, created: msg.created === true, owner: this.#owner, you: msg.you,
       members: this.members, epoch: msg.epoch, offset: msg.offset, state: state.slice(),
       resumed, recovered, missed: Array.isArray(msg.missed) ? msg.missed : [] };
+    if (this.#entering) {
+      this.#entering.resolve(info);
+      this.#entering = null;
+    }
     const still = () => this.#conn === conn;
     this.#setState("connected");
     if (still()) this.#emit("members", this.members);
@@ -510,10 +513,6 @@ export class RoomkeyClient {
       for (const pub of delivered) if (still()) this.#deliver(pub);
       if (!recovered && still()) this.#emit("reset", { epoch: msg.epoch, offset: msg.offset, state: state.slice(), cause: "resume" });
       if (still()) this.#emit("resumed", { recovered, missed: delivered });
-    }
-    if (this.#entering) {
-      this.#entering.resolve(info);
-      this.#entering = null;
     }
   }
 
@@ -528,7 +527,6 @@ export class RoomkeyClient {
       if (oldMemberId !== undefined && pub.from === oldMemberId) {
         this.#settleOwn(pub, oldMemberId);
       } else {
-        this.#remember(pub, true);
         delivered.push(pub);
       }
     }
@@ -630,15 +628,12 @@ export class RoomkeyClient {
     if (name) this.#emit(name, pub);
   }
 
-  // Keeps the latest Location Data and state per person. During a resume's
-  // replay the entry from "joined" may be newer than the publication.
-  #remember(pub, replay) {
+  // Keeps the latest Location Data and state per person (a resume's missed
+  // publications need none of this: its "joined" state is newer).
+  #remember(pub) {
     if (pub.type !== "Location Data" && pub.type !== "state") return;
     const i = this.#lastKnown.findIndex((e) => e.person === pub.person && e.type === pub.type);
-    if (i >= 0) {
-      if (replay && this.#lastKnown[i].offset >= pub.offset) return;
-      this.#lastKnown.splice(i, 1);
-    }
+    if (i >= 0) this.#lastKnown.splice(i, 1);
     this.#lastKnown.push(pub);
   }
 
