@@ -4,11 +4,30 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { RoomkeyClient, RoomkeyError } from "../roomkey.js";
-import { binaryMissing, messages, newClient, nextEvent, sleep, startProxy, startServer, stopAll, waitFor } from "./harness.js";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { binaryMissing, messages, newClient, nextEvent, sleep, startProxy, startServer, stopAll, tempDir, waitFor } from "./harness.js";
 
 const skip = binaryMissing();
+const API_KEY = "roomkey-js-test-api-key";
 let server;
-before(async () => { if (!skip) server = await startServer(); });
+before(async () => {
+  if (skip) return;
+  const apiKeyFile = path.join(tempDir(), "api.key");
+  writeFileSync(apiKeyFile, `${API_KEY}\n`);
+  server = await startServer({ args: ["--api-key-file", apiKeyFile] });
+});
+
+/** Calls the server's HTTP API. */
+async function api(method, route, body) {
+  const reply = await fetch(`http://127.0.0.1:${server.port}/api/${route}`, {
+    method,
+    headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: reply.status, body: await reply.json() };
+}
 after(stopAll);
 
 test("create and join: acks carry consecutive offsets, the other member gets each publication in order with from and person", { skip }, async () => {
@@ -200,4 +219,33 @@ test("publications the rate limit drops are rejected with rate_limited once a la
   assert.equal(acked.length + dropped.length, 14);
   assert.equal(later, acked.at(-1).offset + 1, "the dropped ones took no offset");
   assert.equal(ana.state, "connected");
+});
+
+test("kicked by the server's HTTP API: closed for good with kicked, no reconnect; the API's publications arrive from server", { skip }, async () => {
+  const ana = newClient(server.url, { person: "ana" });
+  await ana.create();
+  const ben = newClient(server.url, { person: "ben" });
+  await ben.join(ana.key);
+
+  const published = await api("POST", `rooms/${ana.key}/publish`, { data: { alert: "hello" }, person: "dispatch" });
+  assert.equal(published.status, 200);
+  await waitFor(() => messages(ben).length === 1);
+  const pub = ben.seen("publication")[0];
+  assert.equal(pub.from, "server");
+  assert.equal(pub.person, "dispatch");
+  assert.equal(pub.offset, published.body.offset);
+
+  const leave = nextEvent(ana, "presence", { filter: (p) => p.event === "leave" });
+  const closed = nextEvent(ben, "closed");
+  const pending = ben.history();
+  assert.deepEqual((await api("POST", `rooms/${ana.key}/kick`, { id: ben.me.id })).body, { kicked: 1 });
+  const { code, error } = await closed;
+  assert.equal(error.code, "kicked");
+  assert.equal(code, 1008);
+  assert.equal((await leave).reason, "dropped");
+  await pending.then(() => {}, () => {});  // answered before the kick, or rejected with closed
+  await sleep(300);
+  assert.equal(ben.state, "closed");
+  assert.equal(ben.seen("connection").filter((c) => c.state === "reconnecting").length, 0);
+  ana.close();
 });
