@@ -4,15 +4,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { authKey, binaryMissing, hs256, newClient, nextEvent, sleep, startProxy, startServer, stopAll, waitFor } from "./harness.js";
+import { authKey, hs256, newClient, nextEvent, sleep, startProxy, startServer, stopAll, waitFor } from "./harness.js";
 
-const skip = binaryMissing();
 // The server checks expiry in a sweep every few seconds: allow for that.
 const EXPIRY_SLACK_MS = 4000;
 let server;
 let key;
 before(async () => {
-  if (skip) return;
   key = authKey();
   server = await startServer({ args: ["--auth-key", key.file, "--auth-leeway", "0"] });
 });
@@ -22,7 +20,7 @@ function token(sub, seconds, extra = {}) {
   return hs256(key.secret, { sub, name: sub, exp: Math.floor(Date.now() / 1000) + seconds, ...extra });
 }
 
-describe("token refresh", { skip, concurrency: true }, () => {
+describe("token refresh", { concurrency: true }, () => {
   test("with a refreshToken callback the connection outlives its first token", async () => {
     const first = token("uma", 5);
     const firstExp = JSON.parse(Buffer.from(first.split(".")[1], "base64url")).exp * 1000;

@@ -7,13 +7,11 @@ import { RoomkeyClient, RoomkeyError } from "../roomkey.js";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { binaryMissing, messages, newClient, nextEvent, sleep, startProxy, startServer, stopAll, tempDir, waitFor } from "./harness.js";
+import { messages, newClient, nextEvent, sleep, startProxy, startServer, stopAll, tempDir, waitFor } from "./harness.js";
 
-const skip = binaryMissing();
 const API_KEY = "roomkey-js-test-api-key";
 let server;
 before(async () => {
-  if (skip) return;
   const apiKeyFile = path.join(tempDir(), "api.key");
   writeFileSync(apiKeyFile, `${API_KEY}\n`);
   server = await startServer({ args: ["--api-key-file", apiKeyFile] });
@@ -30,7 +28,7 @@ async function api(method, route, body) {
 }
 after(stopAll);
 
-test("create and join: acks carry consecutive offsets, the other member gets each publication in order with from and person", { skip }, async () => {
+test("create and join: acks carry consecutive offsets, the other member gets each publication in order with from and person", async () => {
   const ana = newClient(server.url, { person: "ana" });
   const created = await ana.create();
   assert.equal(created.created, true);
@@ -103,7 +101,7 @@ test("create and join: acks carry consecutive offsets, the other member gets eac
   ana.close();
 });
 
-test("history() and presence() answer, also when asked while disconnected", { skip }, async () => {
+test("history() and presence() answer, also when asked while disconnected", async () => {
   const ana = newClient(server.url, { person: "ana" });
   await ana.create();
   const offsets = [];
@@ -136,7 +134,7 @@ test("history() and presence() answer, also when asked while disconnected", { sk
   ben.close();
 });
 
-test("destroy() ends the room for both members: no reconnect after", { skip }, async () => {
+test("destroy() ends the room for both members: no reconnect after", async () => {
   const ana = newClient(server.url, { person: "ana" });
   await ana.create();
   const ben = newClient(server.url, { person: "ben" });
@@ -164,7 +162,7 @@ test("destroy() ends the room for both members: no reconnect after", { skip }, a
   assert.equal(cleo.seen("connection").filter((c) => c.state === "reconnecting").length, 0);
 });
 
-test("a join of an unknown key rejects with not_found and does not retry", { skip }, async () => {
+test("a join of an unknown key rejects with not_found and does not retry", async () => {
   const dan = newClient(server.url, { person: "dan" });
   const joining = dan.join("AAAAAAAAAAAAAAAAAAAAAA");
   const queued = dan.send("never sent");
@@ -173,7 +171,7 @@ test("a join of an unknown key rejects with not_found and does not retry", { ski
   assert.deepEqual(dan.seen("connection").map((c) => c.state), ["connecting", "closed"]);
 });
 
-test("misuse is refused clearly: no WebSocket, no person, calls before create/join, a second create", { skip }, async () => {
+test("misuse is refused clearly: no WebSocket, no person, calls before create/join, a second create", async () => {
   assert.throws(() => new RoomkeyClient(server.url, { person: "x", WebSocket: null }), { code: "no_websocket" });
   assert.throws(() => new RoomkeyClient(server.url, {}), TypeError);
   const eve = newClient(server.url, { person: "eve" });
@@ -200,7 +198,7 @@ test("misuse is refused clearly: no WebSocket, no person, calls before create/jo
   assert.equal(eve.seen("closed").length, 1);
 });
 
-test("publications the rate limit drops are rejected with rate_limited once a later ack shows the gap", { skip }, async () => {
+test("publications the rate limit drops are rejected with rate_limited once a later ack shows the gap", async () => {
   const strict = await startServer({ args: ["--max-messages-per-second", "5"] });
   const ana = newClient(strict.url, { person: "ana" });
   await ana.create();
@@ -221,7 +219,7 @@ test("publications the rate limit drops are rejected with rate_limited once a la
   assert.equal(ana.state, "connected");
 });
 
-test("kicked by the server's HTTP API: closed for good with kicked, no reconnect; the API's publications arrive from server", { skip }, async () => {
+test("kicked by the server's HTTP API: closed for good with kicked, no reconnect; the API's publications arrive from server", async () => {
   const ana = newClient(server.url, { person: "ana" });
   await ana.create();
   const ben = newClient(server.url, { person: "ben" });

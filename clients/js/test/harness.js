@@ -87,6 +87,9 @@ export class RoomkeyServer {
   }
 
   #spawn() {
+    if (!existsSync(BINARY)) {
+      return Promise.reject(new Error(`no roomkey binary at ${BINARY}: build it, or set ROOMKEY_BINARY to its path`));
+    }
     const store = this.store === null ? [] : ["--store", this.store];
     const args = ["serve", "--host", "127.0.0.1", "--port", String(this.port ?? 0), ...store, "--log-level", "info",
       "--max-creates-per-minute", "0", "--threads", "1", ...this.args];
@@ -324,6 +327,3 @@ export function authKey() {
   return { secret, file };
 }
 
-export function binaryMissing() {
-  return existsSync(BINARY) ? false : `no roomkey binary at ${BINARY} (set ROOMKEY_BINARY)`;
-}

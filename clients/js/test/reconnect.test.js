@@ -4,11 +4,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import net from "node:net";
 
-import { binaryMissing, messages, newClient, nextEvent, sleep, startProxy, startServer, stopAll, waitFor } from "./harness.js";
+import { messages, newClient, nextEvent, sleep, startProxy, startServer, stopAll, waitFor } from "./harness.js";
 
-const skip = binaryMissing();
 let server;
-before(async () => { if (!skip) server = await startServer(); });
+before(async () => { server = await startServer(); });
 after(stopAll);
 
 /** ana connects directly, ben through a proxy the test controls. */
@@ -33,7 +32,7 @@ function assertConsecutive(pubs) {
   for (let i = 1; i < pubs.length; i++) assert.equal(pubs[i].offset, pubs[i - 1].offset + 1, "offsets without gap");
 }
 
-test("after a network drop the client reconnects by itself and resumes: recovered, what it missed exactly once, in order", { skip }, async () => {
+test("after a network drop the client reconnects by itself and resumes: recovered, what it missed exactly once, in order", async () => {
   const { proxy, ana, ben } = await room();
   const oldId = ben.me.id;
   const epoch = ben.epoch;
@@ -68,7 +67,7 @@ test("after a network drop the client reconnects by itself and resumes: recovere
   assert.ok(ben.seen("connection").filter((c) => c.state === "reconnecting").every((c) => c.attempt >= 1 && c.delay >= 0));
 });
 
-test("beyond the history window the resume is not recovered: reset with cause resume, then live again", { skip }, async () => {
+test("beyond the history window the resume is not recovered: reset with cause resume, then live again", async () => {
   const small = await startServer({ args: ["--history-size", "2"] });
   const { proxy, ana, ben } = await room(small);
   await ana.send("before");
@@ -95,7 +94,7 @@ test("beyond the history window the resume is not recovered: reset with cause re
   assert.equal(ben.seen("publication").at(-1).offset, last + 2);
 });
 
-describe("publications made while disconnected", { skip }, () => {
+describe("publications made while disconnected", () => {
   test("wait in the bounded queue and are sent after the resume, acked in order, received once; overflow is queue_full", async () => {
     const { proxy, ana, ben } = await room(server, { queueSize: 3 });
     const reconnect = await cutOff(proxy, ben);
@@ -132,7 +131,7 @@ describe("publications made while disconnected", { skip }, () => {
   });
 });
 
-describe("publications in flight when the connection drops resolve exactly once, and the other member sees each once", { skip }, () => {
+describe("publications in flight when the connection drops resolve exactly once, and the other member sees each once", () => {
   test("committed but their acks lost: settled from the resume's missed, not sent again", async () => {
     const { proxy, ana, ben } = await room();
     proxy.stall("down");  // the server gets them; its acks are lost
@@ -203,7 +202,7 @@ describe("publications in flight when the connection drops resolve exactly once,
   });
 });
 
-describe("giving up", { skip }, () => {
+describe("giving up", () => {
   test("after maxAttempts failed tries the client closes for good and rejects what waits", async () => {
     const { proxy, ben } = await room(server, { reconnect: { initialDelay: 20, maxDelay: 50, maxAttempts: 3 } });
     proxy.refuse(true);

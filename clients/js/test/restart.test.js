@@ -3,12 +3,11 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 
-import { binaryMissing, messages, newClient, nextEvent, startServer, stopAll, waitFor } from "./harness.js";
+import { messages, newClient, nextEvent, startServer, stopAll, waitFor } from "./harness.js";
 
-const skip = binaryMissing();
 after(stopAll);
 
-test("after a server restart both members rejoin by themselves: recovered false under a new epoch, reset with cause resume", { skip }, async () => {
+test("after a server restart both members rejoin by themselves: recovered false under a new epoch, reset with cause resume", async () => {
   const server = await startServer({ store: "sqlite" });
   const ana = newClient(server.url, { person: "ana" });
   await ana.create();
