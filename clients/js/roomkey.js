@@ -220,8 +220,9 @@ export class RoomkeyClient {
   #request(kind, frame) {
     if (this.#state === "idle") return Promise.reject(new RoomkeyError("not_connected", "Call create() or join() first."));
     if (this.#state === "closed") return Promise.reject(this.#closedError("The client is closed."));
-    if (this.#requests.filter((r) => r.kind !== "refresh").length >= Math.max(this.#queueSize, 1)) {
-      return Promise.reject(new RoomkeyError("queue_full", `${this.#requests.length} requests already wait for an answer (options.queueSize).`));
+    const waiting = this.#requests.filter((r) => r.sentOn === null).length;
+    if (!this.#isLive() && waiting >= this.#queueSize) {
+      return Promise.reject(new RoomkeyError("queue_full", `Not connected and ${waiting} requests already wait to be sent (options.queueSize): this one was not sent.`));
     }
     const d = deferred();
     const req = { kind, frame, sentOn: null, resolve: d.resolve, reject: d.reject };
@@ -356,8 +357,9 @@ export class RoomkeyClient {
     this.#attempt += 1;
     const base = Math.min(r.maxDelay, r.initialDelay * r.factor ** (this.#attempt - 1));
     const delay = Math.max(0, Math.round(base * (1 - r.jitter * Math.random())));
-    this.#setState("reconnecting", { attempt: this.#attempt, delay, code, reason });
+    // The timer first: a listener may close the client, which clears it.
     this.#retryTimer = setTimeout(() => this.#start(), delay);
+    this.#setState("reconnecting", { attempt: this.#attempt, delay, code, reason });
   }
 
   // For good: no more reconnects, and everything pending is rejected.
