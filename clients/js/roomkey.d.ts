@@ -185,8 +185,13 @@ export class RoomkeyClient {
 
   /** Connects and creates a room. */
   create(): Promise<JoinInfo>;
-  /** Connects and joins the room with this key. */
-  join(key: string): Promise<JoinInfo>;
+  /**
+   * Connects and joins the room with this key. With `since` (the `epoch` and
+   * `offset` an earlier client of this member had reached, e.g. before a page
+   * reload) the join is a resume: `JoinInfo.recovered` tells whether nothing
+   * was lost, and what was missed arrives as publications.
+   */
+  join(key: string, options?: { since?: { epoch: string; offset: number } }): Promise<JoinInfo>;
 
   /** Each resolves with the publication's offset from the server's ack. */
   sendLocation(latitude: number, longitude: number): Promise<number>;

@@ -137,8 +137,21 @@ export class RoomkeyClient {
     return this.#enter(null);
   }
 
-  join(key) {
+  // `since` ({epoch, offset}, as `epoch` and `offset` were when a previous
+  // client left: a page that was reloaded, an app that was restarted) makes
+  // the first join a resume: `joined` then says whether it was recovered, and
+  // what was missed arrives as publications.
+  join(key, { since } = {}) {
     if (typeof key !== "string" || key === "") return Promise.reject(new TypeError("RoomkeyClient.join: key must be a non-empty string"));
+    if (since !== undefined) {
+      if (!since || typeof since.epoch !== "string" || !(Number.isInteger(since.offset) && since.offset >= 0)) {
+        return Promise.reject(new TypeError("RoomkeyClient.join: since must be {epoch: string, offset: non-negative integer}"));
+      }
+      if (this.#state === "idle") {
+        this.#epoch = since.epoch;
+        this.#offset = since.offset;
+      }
+    }
     return this.#enter(key);
   }
 

@@ -352,6 +352,7 @@ function renderPlot() {
   const span = Math.max(spanX / (width - 2 * margin), spanY / (height - 2 * margin), 1e-9);
   const centerX = (Math.max(...xs) + Math.min(...xs)) / 2;
   const centerY = (Math.max(...ys) + Math.min(...ys)) / 2;
+  drawScale(plot, span, height);
   points.forEach((point, index) => {
     const x = width / 2 + (xs[index] - centerX) / span;
     const y = height / 2 - (ys[index] - centerY) / span;
@@ -378,6 +379,28 @@ function renderPlot() {
     group.append(circle, label, title);
     plot.append(group);
   });
+}
+
+// A bar of a round length (10 m, 20 m, 50 m, ... 5000 km) about 80 units
+// long, so the plot says how far apart people are.
+function drawScale(plot, degreesPerUnit, height) {
+  const metresPerUnit = degreesPerUnit * 111_320;
+  if (!(metresPerUnit > 0)) return;
+  const lengths = [1, 2, 5].flatMap((d) => [1, 10, 100, 1000, 10_000, 100_000, 1_000_000].map((m) => d * m));
+  const metres = lengths.sort((a, b) => a - b).find((m) => m / metresPerUnit >= 60) || lengths[lengths.length - 1];
+  const units = metres / metresPerUnit;
+  if (units > 200) return;  // everyone at one spot: nothing to measure
+  const bar = document.createElementNS(SVG, "g");
+  bar.setAttribute("class", "scale");
+  const line = document.createElementNS(SVG, "path");
+  const [x, y] = [12, height - 12];
+  line.setAttribute("d", `M${x} ${y - 4}V${y}H${(x + units).toFixed(1)}V${y - 4}`);
+  const label = document.createElementNS(SVG, "text");
+  label.setAttribute("x", String(x));
+  label.setAttribute("y", String(y - 7));
+  label.textContent = metres >= 1000 ? `${metres / 1000} km` : `${metres} m`;
+  bar.append(line, label);
+  plot.append(bar);
 }
 
 function colorOf(person) {

@@ -240,3 +240,35 @@ describe("giving up", () => {
     }
   });
 });
+
+test("join with since (a reloaded page): a new client resumes where an old one left, or is told it cannot", async () => {
+  const ana = newClient(server.url, { person: "ana" });
+  await ana.create();
+  const ben = newClient(server.url, { person: "ben" });
+  await ben.join(ana.key);
+  await ana.send("before");
+  await waitFor(() => messages(ben).length === 1);
+  const saved = { epoch: ben.epoch, offset: ben.offset };
+  ben.close();  // the page goes away
+  const missedOffsets = [await ana.send("while away 1"), await ana.send("while away 2")];
+
+  const again = newClient(server.url, { person: "ben" });
+  const resumed = nextEvent(again, "resumed");
+  const info = await again.join(ana.key, { since: saved });
+  assert.equal(info.resumed, true);
+  assert.equal(info.recovered, true);
+  assert.deepEqual((await resumed).missed.map((p) => p.offset), missedOffsets);
+  assert.deepEqual(messages(again), ["while away 1", "while away 2"]);
+  assert.equal(again.offset, missedOffsets[1]);
+
+  // An epoch the room never had: not recovered, and the application is told to start over.
+  const stale = newClient(server.url, { person: "ben" });
+  const reset = nextEvent(stale, "reset");
+  const staleInfo = await stale.join(ana.key, { since: { epoch: "AAAAAAAAAAA", offset: 1 } });
+  assert.equal(staleInfo.recovered, false);
+  assert.equal((await reset).cause, "resume");
+  assert.equal(stale.epoch, ana.epoch);
+
+  await assert.rejects(newClient(server.url, { person: "x" }).join(ana.key, { since: { epoch: 5 } }), TypeError);
+  for (const client of [ana, again, stale]) client.close();
+});
