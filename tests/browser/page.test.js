@@ -6,12 +6,12 @@
 // both.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-import { RoomkeyProcess } from "./roomkey_process.js";
+// The JS client's test harness starts the real binary (ROOMKEY_BINARY) and stops it.
+import { RoomkeyServer, stopAll, tempDir } from "../../clients/js/test/harness.js";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // Where the screenshots go: docs/ when asked (to refresh the README's), else a temp dir.
@@ -24,9 +24,10 @@ describe("the page at /", () => {
   let joinLink;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "roomkey-browser-"));
-    server = new RoomkeyProcess(["--store", `sqlite:${join(dir, "rooms.db")}`]);
+    dir = tempDir();
+    server = new RoomkeyServer({ store: "sqlite" });
     await server.start();
+    server.httpUrl = `http://127.0.0.1:${server.port}/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // As root on a closed network: no sandbox, and no calls home that would be refused.
@@ -37,8 +38,7 @@ describe("the page at /", () => {
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopAll();
   });
 
   async function newPage(options = {}) {
