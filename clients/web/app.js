@@ -78,7 +78,7 @@ function newClient(person) {
 
 async function enter(person, key, since) {
   me = { person, position: null };
-  localStorage.setItem(NAME_KEY, person);
+  if (!linkToken) localStorage.setItem(NAME_KEY, person);
   client = newClient(person);
   setStartBusy(true);
   try {
@@ -111,6 +111,7 @@ function setStartBusy(busy) {
 }
 
 function showRoom(info) {
+  me.person = info.you.person;  // with token auth, the token's name, whatever was typed
   $("start").hidden = true;
   $("room").hidden = false;
   notify("");
@@ -523,10 +524,24 @@ function wire() {
   window.addEventListener("hashchange", () => location.reload());
 }
 
+// With token auth the server names members from the token, so the page
+// shows that name instead of asking for one. (Only shown: the server checks
+// the token.)
+function nameInToken(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
+    return typeof claims.name === "string" ? claims.name : typeof claims.sub === "string" ? claims.sub : "";
+  } catch {
+    return "";
+  }
+}
+
 function start() {
   wire();
-  const remembered = localStorage.getItem(NAME_KEY) || "";
+  const remembered = (linkToken && nameInToken(linkToken)) || localStorage.getItem(NAME_KEY) || "";
   $("name").value = remembered;
+  $("name").readOnly = Boolean(linkToken && nameInToken(linkToken));
   if (!linkKey) return;
   $("create").hidden = true;
   $("join").hidden = false;

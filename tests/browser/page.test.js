@@ -6,17 +6,21 @@
 // both.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 // The JS client's test harness starts the real binary (ROOMKEY_BINARY) and stops it.
-import { RoomkeyServer, stopAll, tempDir } from "../../clients/js/test/harness.js";
+import { RoomkeyServer, authKey, hs256, stopAll, tempDir } from "../../clients/js/test/harness.js";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // Where the screenshots go: docs/ when asked (to refresh the README's), else a temp dir.
 const SCREENSHOTS = process.env.ROOMKEY_SCREENSHOTS || null;
-const WAIT = 30_000;  // generous: the machines are shared and slow; nothing here is a timing assertion
+const WAIT = 30_000;
+// As root on a closed network: no sandbox, and no calls home that would be refused.
+const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync"];  // generous: the machines are shared and slow; nothing here is a timing assertion
 
 describe("the page at /", () => {
   let dir, server, browser;
@@ -28,12 +32,7 @@ describe("the page at /", () => {
     server = new RoomkeyServer({ store: "sqlite" });
     await server.start();
     server.httpUrl = `http://127.0.0.1:${server.port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // As root on a closed network: no sandbox, and no calls home that would be refused.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync"],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
   });
 
   after(async () => {
@@ -194,4 +193,57 @@ describe("the page at /", () => {
     mkdirSync(folder, { recursive: true });
     await page.screenshot({ path: join(folder, name), fullPage: true });
   }
+});
+
+describe("the page over wss:// with token auth", () => {
+  let server, browser, url, secret;
+
+  before(async () => {
+    const dir = tempDir();
+    const cert = join(dir, "cert.pem"), key = join(dir, "key.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                             "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+    const auth = authKey();
+    secret = auth.secret;
+    server = await new RoomkeyServer({ args: ["--tls-cert", cert, "--tls-key", key, "--auth-key", auth.file] }).start();
+    url = `https://127.0.0.1:${server.port}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopAll();
+  });
+
+  const token = (sub) => hs256(secret, { sub, name: sub, exp: Math.floor(Date.now() / 1000) + 600 });
+
+  async function open(link) {
+    // The certificate is self-signed: the browser is told to accept it, for https:// and wss:// alike.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(link);
+    return page;
+  }
+
+  it("creates with the token in the link, and a second token joins through the room's link", async () => {
+    const uma = await open(`${url}#token=${token("uma")}`);
+    assert.equal(await uma.inputValue("#name"), "uma", "the name comes from the token");
+    await uma.click("#create");
+    await uma.waitForSelector('#connection[data-state="connected"]', { timeout: WAIT });
+    const link = await uma.inputValue("#share-link");
+    assert.match(link, /^https:\/\/127\.0\.0\.1:\d+\/#join=[A-Za-z0-9_-]{22}$/, "the shared link carries no token");
+
+    const vic = await open(`${link}&token=${token("vic")}`);  // a link with a token joins at once
+    await vic.waitForSelector('#connection[data-state="connected"]', { timeout: WAIT });
+    await uma.locator('#members li[data-person="vic"].online').waitFor({ timeout: WAIT });
+    await vic.fill("#chat-input", "over wss");
+    await vic.press("#chat-input", "Enter");
+    await uma.locator('#chat li[data-person="vic"]', { hasText: "over wss" }).waitFor({ timeout: WAIT });
+
+    const stranger = await open(link);  // no token: the server refuses, and the page says why
+    await stranger.fill("#name", "eve");
+    await stranger.click("#join");
+    await stranger.locator("#notice", { hasText: "needs a token" }).waitFor({ timeout: WAIT });
+  });
 });
