@@ -44,7 +44,9 @@ def test_a_bad_upgrade_request_gets_400_and_a_close(server, request_bytes):
 
 
 def test_plain_http_is_answered_and_closed(server):
-    plain = rawws.http_exchange(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    page = rawws.http_exchange(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status_line(page) == "HTTP/1.1 200 OK" and b"<title>roomkey</title>" in page  # the page (test_web.py)
+    plain = rawws.http_exchange(server.port, b"GET /chat HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status_line(plain).startswith("HTTP/1.1 426")
     assert b"WebSocket" in plain
     health = rawws.http_exchange(server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
