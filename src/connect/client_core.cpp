@@ -46,13 +46,17 @@ Reaction ClientCore::start() {
   init += '}';
   Reaction out;
   out.frame = std::move(init);
-  if (options_.protocol == Protocol::kV1 && options_.join) {
-    entered_ = true;
-    key_ = *options_.join;
-    if (!options_.json)
-      out.events.push_back(printable("joining room " + key_ + (options_.token ? "" : " as " + options_.person) +
-                                     " (protocol v1 does not confirm a join; a wrong key ends the connection)"));
-  }
+  return out;
+}
+
+Reaction ClientCore::on_join_confirmed() {
+  Reaction out;
+  if (entered_ || !needs_join_check()) return out;
+  entered_ = true;
+  key_ = *options_.join;
+  // With a token the server names the member after it; v1 does not say how.
+  if (!options_.json)
+    out.events.push_back(printable("joined room " + key_ + (options_.token ? "" : " as " + options_.person) + " (protocol v1)"));
   return out;
 }
 

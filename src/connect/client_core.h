@@ -35,9 +35,14 @@ class ClientCore {
  public:
   explicit ClientCore(ClientOptions options);
 
-  // The first frame, the init. A v1 join counts as entered once it is sent:
-  // v1 confirms nothing, and refuses a bad key with an error and a close.
+  // The first frame, the init.
   Reaction start();
+  // v1 confirms a create but not a join (a bad key gets an error and a
+  // close): the shell pings right after the init, and the server, which
+  // reads a connection's frames in order, answers once the join is done.
+  bool needs_join_check() const { return options_.protocol == Protocol::kV1 && options_.join.has_value(); }
+  // The pong arrived and the connection is still open: the v1 join worked.
+  Reaction on_join_confirmed();
   Reaction on_frame(std::string_view text);
   // A typed line; only once entered() (a /destroy needs the key).
   Reaction on_line(std::string_view line);

@@ -163,7 +163,11 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       if (!response_.reason().empty()) why += " " + std::string(response_.reason());
       return finish(kExitFailed, why);
     }
-    if (error) return finish(kExitFailed, "the WebSocket upgrade with " + where() + " failed: " + error.message());
+    if (error) {
+      std::string why = "the WebSocket upgrade with " + where() + " failed: " + error.message();
+      if (!kTls && error == beast::http::error::end_of_stream) why += " (a wss:// server?)";
+      return finish(kExitFailed, why);
+    }
     // From here the WebSocket's own timeouts apply, not the connect deadline.
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts;
@@ -174,6 +178,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     ws_.text(true);
     open_ = true;
     apply(core_.start(), false);
+    if (core_.needs_join_check()) check_v1_join();
     announce_entry();
     if (options_.read_stdin) {
       stdin_.start([self = this->shared_from_this()](std::optional<InputLine> line) {
@@ -181,6 +186,25 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       });
     }
     read();
+  }
+
+  void check_v1_join() {
+    static constexpr std::string_view kPayload = "roomkey-connect: joined?";
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+      // Runs inside a read, which goes on: the reaction comes after it.
+      if (kind == websocket::frame_type::pong && payload == kPayload)
+        net::post(io_, [self = this->shared_from_this()] { self->on_join_confirmed(); });
+    });
+    ws_.async_ping(websocket::ping_data(kPayload.data(), kPayload.size()),
+                   [self = this->shared_from_this()](const beast::error_code&) {});
+  }
+
+  void on_join_confirmed() {
+    if (done_) return;
+    ws_.control_callback();
+    apply(core_.on_join_confirmed(), false);
+    announce_entry();
+    pump_lines();
   }
 
   void read() {
@@ -210,9 +234,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     if (error == websocket::error::closed) {
       const websocket::close_reason& reason = ws_.reason();
       if (reason.code == websocket::close_code::normal && core_.destroyed()) return finish(kExitClean, {});
-      std::string why = "the server closed the connection (" + close_description(reason) + ")";
-      if (!core_.last_error().empty()) why += " after the error " + core_.last_error();
-      return finish(kExitFailed, why);
+      const std::string closed = "the server closed the connection with " + close_description(reason);
+      return finish(kExitFailed, core_.last_error().empty() ? closed : core_.last_error() + " (" + closed + ")");
     }
     if (close_requested_) return finish(kExitClean, "the connection ended before the close handshake: " + error.message());
     if (error == beast::error::timeout)
@@ -338,7 +361,10 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   void on_closed(const beast::error_code& error) {
     if (done_) return;
     std::string why;
-    if (error && error != websocket::error::closed && error != net::error::eof && error != ssl::error::stream_truncated)
+    // With a read pending, the read takes the server's close and the close
+    // operation itself ends "aborted".
+    if (error && error != websocket::error::closed && error != net::error::operation_aborted &&
+        error != net::error::eof && error != ssl::error::stream_truncated)
       why = "the close handshake ended with: " + error.message();
     finish(output_failed_ ? kExitFailed : kExitClean, why);
   }
