@@ -68,6 +68,8 @@ ConnectUrl parse_connect_url(std::string_view text) {
   }
 
   out.target = url.encoded_path();
+  // Boost.URL 1.81 takes "ws://host:80x" for port 80 and path "x".
+  if (!out.target.empty() && out.target.front() != '/') fail(text, "not a URL (junk after the host or port)");
   if (out.target.empty()) out.target = "/";
   if (url.has_query()) out.target += "?" + std::string(url.encoded_query());
 

@@ -361,7 +361,7 @@ def test_a_join_of_an_unknown_key_exits_1_with_the_reason(start, clients, protoc
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:8001", "localhost", "http://127.0.0.1:8001/", "ws://", "ws://host:0",
-                                 "ws://host:65536", "ws://user@host/", "ws://host/#part", "ftp://host/"])
+                                 "ws://host:65536", "ws://host:80x", "ws://user@host/", "ws://host/#part", "ftp://host/"])
 def test_a_bad_url_is_a_usage_error(url):
     out = subprocess.run([BINARY, "connect", url], capture_output=True, text=True, timeout=DEADLINE,
                          stdin=subprocess.DEVNULL)
