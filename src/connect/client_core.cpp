@@ -39,7 +39,8 @@ std::int64_t ClientCore::now_ms() const {
 }
 
 Reaction ClientCore::start() {
-  std::string init = options_.protocol == Protocol::kV2 ? R"({"type":"init","v":2,"person":)" : R"({"type":"init","person":)";
+  std::string init =
+      options_.protocol == Protocol::kV2 ? R"({"type":"init","v":2,"person":)" : R"({"type":"init","person":)";
   init += json_string(options_.person);
   if (options_.join) init += ",\"join\":" + json_string(*options_.join);
   if (options_.token) init += ",\"token\":" + json_string(*options_.token);
@@ -56,7 +57,8 @@ Reaction ClientCore::on_join_confirmed() {
   key_ = *options_.join;
   // With a token the server names the member after it; v1 does not say how.
   if (!options_.json)
-    out.events.push_back(printable("joined room " + key_ + (options_.token ? "" : " as " + options_.person) + " (protocol v1)"));
+    out.events.push_back(
+        printable("joined room " + key_ + (options_.token ? "" : " as " + options_.person) + " (protocol v1)"));
   return out;
 }
 

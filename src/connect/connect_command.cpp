@@ -40,8 +40,7 @@ std::optional<std::string> read_token_file(const std::string& path) {
 }
 
 std::string footer() {
-  std::string text =
-      "Lines typed (or piped in) are sent as messages; a line that starts with / is a command:\n";
+  std::string text = "Lines typed (or piped in) are sent as messages; a line that starts with / is a command:\n";
   text += command_help();
   text +=
       "Lines typed before the room is entered wait for it. In --v1 mode /loc, /destroy and messages are\n"
@@ -74,7 +73,8 @@ std::string footer() {
 
 ConnectCommand::ConnectCommand(CLI::App& app) {
   command_ = app.add_subcommand(
-      "connect", "A terminal client: create a room (printing its key) or join one, send what is typed, print what arrives");
+      "connect",
+      "A terminal client: create a room (printing its key) or join one, send what is typed, print what arrives");
   command_->add_option("url", url_, "ws://HOST[:PORT][/PATH] or wss://... (TLS); roomkey serves any path")->required();
   command_->add_option("--person", person_, "Your name in the room (default: $USER, else \"guest\")");
   command_->add_option("--join", join_, "Join the room with this key (else create a room and print its key)");
@@ -84,9 +84,10 @@ ConnectCommand::ConnectCommand(CLI::App& app) {
   command_->add_option("--token-file", token_file_, "Read the token from this file (keeps it out of ps)")
       ->check(CLI::ExistingFile)
       ->excludes(token);
-  command_->add_option("--ca", ca_file_,
-                       "wss://: trust the CA certificate(s) in this PEM file (a private CA, a self-signed "
-                       "certificate) instead of the system's; the name in the URL is checked either way")
+  command_
+      ->add_option("--ca", ca_file_,
+                   "wss://: trust the CA certificate(s) in this PEM file (a private CA, a self-signed "
+                   "certificate) instead of the system's; the name in the URL is checked either way")
       ->check(CLI::ExistingFile);
   command_->add_flag("--v1", v1_, "Speak protocol v1 (the original's) instead of v2");
   command_->add_flag("--json", json_, "Print every frame received as is, one JSON object per line (for scripts)");

@@ -89,11 +89,11 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       if (!error) self->on_signal();
     });
     beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
-    resolver_.async_resolve(options_.url.host, options_.url.port_text(),
-                            [self = this->shared_from_this()](const beast::error_code& error,
-                                                              tcp::resolver::results_type results) {
-                              self->on_resolved(error, std::move(results));
-                            });
+    resolver_.async_resolve(
+        options_.url.host, options_.url.port_text(),
+        [self = this->shared_from_this()](const beast::error_code& error, tcp::resolver::results_type results) {
+          self->on_resolved(error, std::move(results));
+        });
   }
 
   int exit_code() const { return exit_code_; }
@@ -130,10 +130,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
         X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
         SSL_set_tlsext_host_name(ssl, host.c_str());  // SNI: names only, never addresses
       }
-      ws_.next_layer().async_handshake(ssl::stream_base::client,
-                                       [self = this->shared_from_this()](const beast::error_code& error) {
-                                         self->on_tls_handshake(error);
-                                       });
+      ws_.next_layer().async_handshake(
+          ssl::stream_base::client,
+          [self = this->shared_from_this()](const beast::error_code& error) { self->on_tls_handshake(error); });
     } else {
       upgrade();
     }
@@ -152,8 +151,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   void upgrade() {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::request_type& request) { request.set(beast::http::field::user_agent, "roomkey-connect"); }));
-    ws_.async_handshake(response_, options_.url.host_header, options_.url.target,
-                        [self = this->shared_from_this()](const beast::error_code& error) { self->on_upgraded(error); });
+    ws_.async_handshake(
+        response_, options_.url.host_header, options_.url.target,
+        [self = this->shared_from_this()](const beast::error_code& error) { self->on_upgraded(error); });
   }
 
   void on_upgraded(const beast::error_code& error) {
@@ -237,10 +237,11 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       const std::string closed = "the server closed the connection with " + close_description(reason);
       return finish(kExitFailed, core_.last_error().empty() ? closed : core_.last_error() + " (" + closed + ")");
     }
-    if (close_requested_) return finish(kExitClean, "the connection ended before the close handshake: " + error.message());
+    if (close_requested_)
+      return finish(kExitClean, "the connection ended before the close handshake: " + error.message());
     if (error == beast::error::timeout)
-      return finish(kExitFailed, "connection lost: the server did not answer for " +
-                                     std::to_string(kIdleTimeout.count()) + " s");
+      return finish(kExitFailed,
+                    "connection lost: the server did not answer for " + std::to_string(kIdleTimeout.count()) + " s");
     finish(kExitFailed, "connection lost: " + error.message());
   }
 
@@ -320,10 +321,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       return;
     }
     writing_ = true;
-    ws_.async_write(net::buffer(queue_.front().text),
-                    [self = this->shared_from_this()](const beast::error_code& error, std::size_t) {
-                      self->on_written(error);
-                    });
+    ws_.async_write(
+        net::buffer(queue_.front().text),
+        [self = this->shared_from_this()](const beast::error_code& error, std::size_t) { self->on_written(error); });
   }
 
   void on_written(const beast::error_code& error) {

@@ -11,10 +11,10 @@ namespace rk::connect {
 
 struct SessionOptions {
   ConnectUrl url;
-  std::string url_text;     // as given, for hints
-  std::string ca_file;      // wss://: trust only this CA bundle; empty: the system's CAs
-  bool read_stdin = true;   // false: stay until the server closes or a signal (--listen)
-  bool interactive = false; // stdin is a terminal: hints on stderr
+  std::string url_text;      // as given, for hints
+  std::string ca_file;       // wss://: trust only this CA bundle; empty: the system's CAs
+  bool read_stdin = true;    // false: stay until the server closes or a signal (--listen)
+  bool interactive = false;  // stdin is a terminal: hints on stderr
 };
 
 // Exit codes, as documented in `roomkey connect --help`.

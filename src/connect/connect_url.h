@@ -10,12 +10,12 @@
 namespace rk::connect {
 
 struct ConnectUrl {
-  bool tls = false;        // wss://
-  std::string host;        // a name or an address; an IPv6 one without its brackets
+  bool tls = false;              // wss://
+  std::string host;              // a name or an address; an IPv6 one without its brackets
   bool host_is_address = false;  // an IP literal: no SNI, and the certificate must name the address
-  std::uint16_t port = 0;  // 80 (ws) or 443 (wss) when the URL names none
-  std::string target;      // the request target: path and query, "/" at least
-  std::string host_header; // the Host header: HOST or HOST:PORT, brackets kept
+  std::uint16_t port = 0;        // 80 (ws) or 443 (wss) when the URL names none
+  std::string target;            // the request target: path and query, "/" at least
+  std::string host_header;       // the Host header: HOST or HOST:PORT, brackets kept
 
   std::string port_text() const { return std::to_string(port); }
 };

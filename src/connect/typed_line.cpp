@@ -65,12 +65,12 @@ bool is_json_number(std::string_view text) {
 // Empty if `word` is a JSON number from -bound to bound, else why not.
 std::string coordinate_problem(std::string_view name, std::string_view word, double bound) {
   double value = 0;
-  if (!is_json_number(word) ||
-      std::from_chars(word.data(), word.data() + word.size(), value).ec != std::errc() || !std::isfinite(value))
+  if (!is_json_number(word) || std::from_chars(word.data(), word.data() + word.size(), value).ec != std::errc() ||
+      !std::isfinite(value))
     return std::string(name) + " '" + std::string(word) + "' is not a number";
   if (value < -bound || value > bound)
-    return std::string(name) + " " + std::string(word) + " is out of range (" + std::to_string(static_cast<int>(-bound)) +
-           " to " + std::to_string(static_cast<int>(bound)) + ")";
+    return std::string(name) + " " + std::string(word) + " is out of range (" +
+           std::to_string(static_cast<int>(-bound)) + " to " + std::to_string(static_cast<int>(bound)) + ")";
   return {};
 }
 
@@ -88,7 +88,8 @@ TypedLine location(std::string_view args) {
 std::string json_problem(std::string_view text) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element ignored;
-  if (const auto error = parser.parse(simdjson::padded_string(text)).get(ignored)) return simdjson::error_message(error);
+  if (const auto error = parser.parse(simdjson::padded_string(text)).get(ignored))
+    return simdjson::error_message(error);
   return {};
 }
 
@@ -138,7 +139,8 @@ TypedLine read_typed_line(std::string_view line) {
   if (name == "/destroy") return bare(LineKind::kDestroy, name, args);
   if (name == "/help") return bare(LineKind::kHelp, name, args);
   if (name == "/quit") return bare(LineKind::kQuit, name, args);
-  return invalid("unknown command " + std::string(name) + " (/help lists them; start a line with // to send it as a message that begins with /)");
+  return invalid("unknown command " + std::string(name) +
+                 " (/help lists them; start a line with // to send it as a message that begins with /)");
 }
 
 std::string_view command_help() {

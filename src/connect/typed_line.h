@@ -17,7 +17,7 @@ enum class LineKind {
   kHistory,   // `limit`: at most that many publications, if given
   kPresence,
   kDestroy,
-  kRaw,       // `text` is valid JSON, sent as it is
+  kRaw,  // `text` is valid JSON, sent as it is
   kHelp,
   kQuit,
 };

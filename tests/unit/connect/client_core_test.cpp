@@ -123,7 +123,7 @@ TEST(ClientCore, LeavingWaitsForAnAnswerToEachRequest) {
   client.on_line("/history");
   client.on_line("/presence");
   client.on_line(R"(/raw {"type":"message","data":1})");  // no id: no answer to wait for
-  client.on_line("/loc 99 0");                           // refused here: nothing sent
+  client.on_line("/loc 99 0");                            // refused here: nothing sent
   EXPECT_EQ(client.awaiting_answers(), 3);
   client.on_frame(R"({"type":"ack","id":1,"offset":2})");
   client.on_frame(R"({"type":"history","epoch":"E","offset":2,"publications":[]})");
@@ -148,7 +148,9 @@ TEST(ClientCore, JsonModePrintsEachFrameAsReceivedOnOneLine) {
 TEST(EventText, ControlCharactersArePrintedAsEscapes) {
   EXPECT_EQ(printable("plain, caf\xc3\xa9\ttab"), "plain, caf\xc3\xa9\ttab");
   EXPECT_EQ(printable("\x1b[2J\r\n\x7f"), "\\x1b[2J\\r\\n\\x7f");
-  EXPECT_EQ(printable("\xc2\x9b" "31m \xc2\xa0"), "\\u009b31m \xc2\xa0");
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m \xc2\xa0"),
+            "\\u009b31m \xc2\xa0");
 }
 
 }  // namespace

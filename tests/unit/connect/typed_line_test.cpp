@@ -30,9 +30,8 @@ TEST(TypedLine, LocTakesTwoJsonNumbersInRangeWithOrWithoutAComma) {
   }
   EXPECT_EQ(read_typed_line("/loc -90 180").kind, LineKind::kLocation);
   EXPECT_EQ(read_typed_line("/loc 1e1 -0.5E+2").kind, LineKind::kLocation);
-  for (const char* text : {"/loc", "/loc 1", "/loc 1 2 3", "/loc 90.1 0", "/loc 0 -180.5", "/loc nan 0",
-                           "/loc inf 0", "/loc +1 0", "/loc .5 0", "/loc 1. 0", "/loc 01 0", "/loc 0x10 0",
-                           "/loc north 0"})
+  for (const char* text : {"/loc", "/loc 1", "/loc 1 2 3", "/loc 90.1 0", "/loc 0 -180.5", "/loc nan 0", "/loc inf 0",
+                           "/loc +1 0", "/loc .5 0", "/loc 1. 0", "/loc 01 0", "/loc 0x10 0", "/loc north 0"})
     EXPECT_EQ(read_typed_line(text).kind, LineKind::kInvalid) << text;
   EXPECT_NE(read_typed_line("/loc 91 0").text.find("latitude 91 is out of range"), std::string::npos);
 }
