@@ -56,9 +56,10 @@ Reaction ClientCore::on_join_confirmed() {
   entered_ = true;
   key_ = *options_.join;
   // With a token the server names the member after it; v1 does not say how.
-  if (!options_.json)
-    out.events.push_back(
-        printable("joined room " + key_ + (options_.token ? "" : " as " + options_.person) + " (protocol v1)"));
+  std::string line =
+      printable("joined room " + key_ + (options_.token ? "" : " as " + options_.person) + " (protocol v1)");
+  // --json prints frames only, and v1 sends none for a join: say it on stderr.
+  (options_.json ? out.notes : out.events).push_back(std::move(line));
   return out;
 }
 

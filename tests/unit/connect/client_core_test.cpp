@@ -26,6 +26,8 @@ TEST(ClientCore, TheInitSaysWhoAndWhichRoomInEitherProtocol) {
   EXPECT_FALSE(v1.entered());
   EXPECT_EQ(v1.on_join_confirmed().events, Lines{"joined room K1 (protocol v1)"});
   EXPECT_TRUE(v1.entered());
+  ClientCore v1_json({Protocol::kV1, "ben", "K1", {}, true});
+  EXPECT_EQ(v1_json.on_join_confirmed().notes, Lines{"joined room K1 as ben (protocol v1)"});
 }
 
 TEST(ClientCore, ACreatedRoomsKeyIsOnALineOfItsOwn) {
