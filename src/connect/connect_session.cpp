@@ -80,7 +80,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
         core_(core),
         resolver_(io),
         ws_(std::forward<Args>(next_args)...),
-        signals_(io, SIGINT, SIGTERM),
+        signals_(io, SIGINT, SIGTERM, SIGHUP),  // SIGHUP: the terminal went away
         answer_timer_(io),
         close_timer_(io) {}
 

@@ -1,7 +1,7 @@
 #pragma once
 // The I/O of `roomkey connect`: one WebSocket connection (Boost.Beast, over
 // TCP or TLS) driven by a ClientCore, standard input read by StdinLines,
-// SIGINT and SIGTERM; all on one io_context on the calling thread.
+// SIGINT, SIGTERM and SIGHUP; all on one io_context on the calling thread.
 #include <string>
 
 #include "connect/client_core.h"

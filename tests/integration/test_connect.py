@@ -396,7 +396,8 @@ def test_the_server_going_away_exits_1_with_its_close_code(start, clients):
     assert code == 1 and "1001" in err, err
 
 
-def test_sigint_closes_cleanly_and_exits_0(start, clients):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"])
+def test_a_signal_closes_cleanly_and_exits_0(start, clients, signum):
     srv = start()
     ana = clients(srv.url, "--person", "ana", "--listen")
     key = key_of(ana)
@@ -404,7 +405,7 @@ def test_sigint_closes_cleanly_and_exits_0(start, clients):
     async def scenario():
         ben, _ = await v2.join(srv.url, "ben", key)
         await in_thread(ana.expect, "ben joined")
-        ana.process.send_signal(signal.SIGINT)
+        ana.process.send_signal(signum)
         left = await recv_json(ben)
         assert left["type"] == "presence" and left["event"] == "leave" and left["reason"] == "closed", left
         await ben.close()
