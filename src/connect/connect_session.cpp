@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 
+#include "connect/event_text.h"
 #include "connect/stdin_lines.h"
 
 namespace rk::connect {
@@ -44,7 +45,9 @@ struct Output {
     return std::fwrite(line.data(), 1, line.size(), stdout) == line.size() && std::fputc('\n', stdout) != EOF &&
            std::fflush(stdout) == 0;
   }
-  void note(const std::string& line) {
+  // Notes may quote the server (an error, a close reason): escaped like events.
+  void note(const std::string& text) {
+    const std::string line = printable(text);
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fputc('\n', stderr);
     std::fflush(stderr);
