@@ -494,3 +494,25 @@ def test_help_explains_the_commands_with_an_example():
         assert text in out.stdout, text
     top = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=DEADLINE)
     assert "connect" in top.stdout
+
+
+def test_a_long_input_is_sent_whole_and_in_order(start, clients, tmp_path):
+    """More lines than the client holds unsent (the reader waits for the
+    sending), from a file; every one is acked before the clean close."""
+    srv = start()
+    ana = clients(srv.url, "--person", "ana", "--json")
+    key = json.loads(ana.expect(lambda line: True))["join"]
+    script = tmp_path / "lines.txt"
+    script.write_text("".join(f"line {n}\n" for n in range(1000)))
+    with open(script) as lines:
+        ben = clients(srv.url, "--person", "ben", "--join", key, "--json", stdin=lines)
+        code, err = ben.wait(timeout=60)
+    assert code == 0, err
+    acks = [json.loads(line) for line in ben.rest() if '"ack"' in line]
+    assert [ack["id"] for ack in acks] == list(range(1, 1001))
+    received = []
+    while len(received) < 1000:
+        event = json.loads(ana.expect(lambda line: True))
+        if event["type"] == "message":
+            received.append(event["data"])
+    assert received == [f"line {n}" for n in range(1000)]
