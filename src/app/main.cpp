@@ -9,6 +9,7 @@
 #include "bench/bench_options.h"
 #include "config/config_error.h"
 #include "config/print_config.h"
+#include "connect/connect_command.h"
 #include "config/setting_layers.h"
 #include "config/settings.h"
 #include "logging/log_format.h"
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
       "bench", "Load-test a protocol-v1 server (roomkey or any other) or roomkey's v2: fan-out, idle memory, churn or resume; one JSON line");
   rk::bench::add_bench_flags(*bench, bench_options);
   rk::admin::RoomsCommand rooms(app);
-  app.footer("Run 'roomkey serve --help' or 'roomkey bench --help' for their flags.");
+  rk::connect::ConnectCommand connect(app);
+  app.footer("Run 'roomkey serve --help', 'roomkey bench --help' or 'roomkey connect --help' for their flags.");
 
   rk::config::SettingOrigins origins;
   try {
@@ -72,5 +74,6 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return rk::net::serve(settings);
   if (bench->parsed()) return rk::bench::run_bench(bench_options);
   if (rooms.parsed()) return rooms.run();
+  if (connect.parsed()) return connect.run();
   return 0;
 }

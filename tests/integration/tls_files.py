@@ -2,15 +2,16 @@
 import subprocess
 
 
-def make_pair(directory, name, key_type="ec"):
-    """A self-signed certificate for 127.0.0.1 and localhost, and its key;
-    returns (cert path, key path). The common name tells pairs apart."""
+def make_pair(directory, name, key_type="ec", names="IP:127.0.0.1,DNS:localhost"):
+    """A self-signed certificate for 127.0.0.1 and localhost (or the
+    subjectAltName `names`), and its key; returns (cert path, key path). The
+    common name tells pairs apart."""
     cert, key = directory / f"{name}.crt", directory / f"{name}.key"
     new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"] if key_type == "ec" else \
         ["-newkey", "rsa:2048"]
     subprocess.run(["openssl", "req", "-x509", *new_key, "-nodes", "-keyout", str(key), "-out", str(cert),
                     "-days", "2", "-subj", f"/CN={name}",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                    "-addext", f"subjectAltName={names}"],
                    check=True, capture_output=True)
     return cert, key
 
