@@ -194,18 +194,22 @@ void ClientCore::on_v2(std::string_view type, simdjson::dom::object frame, React
   } else if (type == "reset") {
     out.events.push_back("the room's sequence restarted: epoch " + std::string(string_field(frame, "epoch", "?")) +
                          ", offset " + std::to_string(integer_field(frame, "offset")));
-    simdjson::dom::array state;
-    if (frame["state"].get_array().get(state) == simdjson::SUCCESS) {
-      for (const auto entry : state) {
-        simdjson::dom::object publication;
-        if (entry.get_object().get(publication) == simdjson::SUCCESS)
-          out.events.push_back("last known: " + stamped(publication));
-      }
-    }
+    list_last_known(frame, out);
   } else if (type == "refreshed") {
     out.events.push_back("token refreshed");
   } else {
     out.events.push_back(publication_text(frame));
+  }
+}
+
+// `joined` and `reset` carry the room's last known state: one line each.
+void ClientCore::list_last_known(simdjson::dom::object frame, Reaction& out) const {
+  simdjson::dom::array state;
+  if (frame["state"].get_array().get(state) != simdjson::SUCCESS) return;
+  for (const auto entry : state) {
+    simdjson::dom::object publication;
+    if (entry.get_object().get(publication) == simdjson::SUCCESS)
+      out.events.push_back("last known: " + stamped(publication));
   }
 }
 
@@ -227,14 +231,7 @@ void ClientCore::on_joined(simdjson::dom::object frame, Reaction& out) {
   } else {
     out.events.push_back("joined room " + key_ + " as " + who + "; members: " + list);
   }
-  simdjson::dom::array state;
-  if (frame["state"].get_array().get(state) == simdjson::SUCCESS) {
-    for (const auto entry : state) {
-      simdjson::dom::object publication;
-      if (entry.get_object().get(publication) == simdjson::SUCCESS)
-        out.events.push_back("last known: " + stamped(publication));
-    }
-  }
+  list_last_known(frame, out);
 }
 
 void ClientCore::on_presence(simdjson::dom::object frame, Reaction& out) {

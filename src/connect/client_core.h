@@ -67,6 +67,7 @@ class ClientCore {
   void on_v2(std::string_view type, simdjson::dom::object frame, Reaction& out);
   void on_v1(std::string_view type, simdjson::dom::object frame, Reaction& out);
   void on_joined(simdjson::dom::object frame, Reaction& out);
+  void list_last_known(simdjson::dom::object frame, Reaction& out) const;
   void on_presence(simdjson::dom::object frame, Reaction& out);
   void on_history(simdjson::dom::object frame, Reaction& out);
   void on_error(simdjson::dom::object frame, Reaction& out);
