@@ -17,7 +17,8 @@ const RECONNECT_DEFAULTS = { initialDelay: 500, maxDelay: 15000, factor: 2, jitt
 const RETRY_CLOSE_CODES = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
 // Errors before "joined" that another try may cure; any other one is final.
 const RETRY_INIT_CODES = new Set(["store_unavailable", "room_limit", "init_timeout"]);
-const TOKEN_MARGIN_MS = 1000;  // a token this close to its exp counts as expired before a reconnect
+const TOKEN_MARGIN_MS = 1000;
+const MIN_REFRESH_DELAY_MS = 1000;  // between two refreshes of a token, whatever its exp says  // a token this close to its exp counts as expired before a reconnect
 
 export class RoomkeyError extends Error {
   constructor(code, message, { id, cause } = {}) {
@@ -73,6 +74,13 @@ export class RoomkeyClient {
     if (!(Number.isInteger(queueSize) && queueSize >= 0)) throw new TypeError("RoomkeyClient: options.queueSize must be a non-negative integer");
     if (!(connectTimeout > 0)) throw new TypeError("RoomkeyClient: options.connectTimeout must be a positive number of ms");
     this.#url = String(url);
+    let scheme = null;
+    try {
+      scheme = new URL(this.#url).protocol;
+    } catch {
+      // reported below
+    }
+    if (!["ws:", "wss:", "http:", "https:"].includes(scheme)) throw new TypeError(`RoomkeyClient: "${this.#url}" is not a ws:// or wss:// URL`);
     this.#person = person;
     this.#token = token;
     this.#refreshToken = refreshToken;
@@ -185,9 +193,18 @@ export class RoomkeyClient {
     if (frame.type !== "Location Data" && frame.data === undefined) {
       return Promise.reject(new RoomkeyError("invalid_message", `A ${frame.type} needs data (any JSON value).`));
     }
-    const d = deferred();
     const id = this.#nextId++;
-    const rec = { id, frame: { ...frame, id }, text: frame.data === undefined ? null : JSON.stringify(frame.data),
+    // The frame is written down now: what is sent (perhaps after a reconnect)
+    // is the value at the call, even if the caller changes its object later.
+    let json;
+    try {
+      json = JSON.stringify({ ...frame, id });
+    } catch (cause) {
+      return Promise.reject(new RoomkeyError("invalid_message", `This ${frame.type} cannot be sent as JSON: ${cause?.message ?? cause}`, { cause }));
+    }
+    const snapshot = JSON.parse(json);
+    const d = deferred();
+    const rec = { id, frame: snapshot, json, text: snapshot.data === undefined ? null : JSON.stringify(snapshot.data),
       memberId: null, conn: null, resolve: d.resolve, reject: d.reject };
     if (this.#isLive()) {
       this.#transmit(rec);
@@ -204,7 +221,7 @@ export class RoomkeyClient {
     rec.memberId = this.#me.id;
     this.#inflight.delete(rec.id);  // a resent one moves behind the others, in resend order
     this.#inflight.set(rec.id, rec);
-    this.#write(this.#conn, rec.frame);
+    this.#writeText(this.#conn, rec.json);
   }
 
   // ---- requests ----
@@ -246,6 +263,7 @@ export class RoomkeyClient {
 
   #sendRequest(req) {
     req.sentOn = this.#conn;
+    req.everSent = true;
     this.#write(this.#conn, req.kind === "destroy" ? { type: "destroy", join: this.#key } : req.frame);
   }
 
@@ -290,7 +308,8 @@ export class RoomkeyClient {
     try {
       ws = new this.#WebSocket(this.#url);
     } catch (cause) {
-      this.#retry(null, null, new RoomkeyError("connection_lost", `Could not open a WebSocket to ${this.#url}: ${cause?.message ?? cause}`, { cause }));
+      // A bad URL, or ws:// from an https:// page: no later try would do better.
+      this.#finish(new RoomkeyError("connection_lost", `Could not open a WebSocket to ${this.#url}: ${cause?.message ?? cause}`, { cause }), null, "no websocket");
       return;
     }
     const conn = { ws, opened: false, since: false, joined: false, memberId: null, outcome: null, timer: null, lastError: null, rateLimited: 0 };
@@ -327,8 +346,12 @@ export class RoomkeyClient {
   }
 
   #write(conn, frame) {
+    this.#writeText(conn, JSON.stringify(frame));
+  }
+
+  #writeText(conn, text) {
     try {
-      conn.ws.send(JSON.stringify(frame));
+      conn.ws.send(text);
     } catch {
       // The socket is closing: its close event settles what was sent.
     }
@@ -468,7 +491,10 @@ export class RoomkeyClient {
 
   #initError(conn, msg) {
     const error = new RoomkeyError(msg.code, msg.message);
-    if (RETRY_INIT_CODES.has(msg.code)) {
+    // A resume may find the room full of our own old membership, which the
+    // server has not yet noticed is gone: it will, so try again.
+    const resuming = msg.code === "room_full" && this.#epoch !== null;
+    if (RETRY_INIT_CODES.has(msg.code) || resuming) {
       conn.outcome = { retry: true, error };
       this.#drop(conn, null, msg.code);  // the server keeps the socket; a fresh one is simpler
     } else if (msg.code === "token_expired" && this.#refreshToken) {
@@ -476,6 +502,10 @@ export class RoomkeyClient {
       conn.outcome = { retry: true, error };
       this.#drop(conn, null, msg.code);
     } else {
+      if (msg.code === "not_found") {
+        // A destroy sent before the drop whose answer was lost: the room is gone, so it worked.
+        for (const req of this.#requests) if (req.kind === "destroy" && req.everSent) req.resolve();
+      }
       conn.outcome = { retry: false, error };  // final; the server closes the socket now
     }
   }
@@ -668,7 +698,9 @@ export class RoomkeyClient {
       if (left <= TOKEN_MARGIN_MS) return;  // it expires; the reconnect refreshes it
       delay = Math.min(5000, left / 2);
     } else {
-      delay = Math.max(Math.min(0.8 * left, left - 10000), 0.5 * left, 0);
+      // A device clock running ahead makes `left` look small or negative: a
+      // floor keeps that from turning into a refresh loop.
+      delay = Math.max(Math.min(0.8 * left, left - 10000), 0.5 * left, MIN_REFRESH_DELAY_MS);
     }
     this.#refreshTimer = setTimeout(() => this.#refreshNow().catch((error) => this.#emit("error", error)), delay);
   }

@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const SESSION_KEY = "roomkey.session";  // per tab: what a reload needs to resume
 const NAME_KEY = "roomkey.name";        // remembered, so opening a link joins at once
-const HISTORY_ON_ENTRY = 50;            // chat lines fetched when the page enters a room
+const CHAT_KEPT = 200;                   // chat lines a tab keeps across a reload
 
 const link = new URLSearchParams(location.hash.slice(1));
 const linkKey = link.get("join");
@@ -16,7 +16,8 @@ const linkToken = link.get("token");
 
 let client = null;
 let me = { person: "", position: null };
-const chat = new Map();      // "epoch:offset" (or "pending:N") -> entry, shown in offset order
+const chat = new Map();      // "epoch:offset" (or "pending:N", "system:N") -> entry, shown by time
+let chatSeq = 0;             // ties in time keep the order entries arrived in
 const departed = new Map();  // person -> time they were last seen leaving (ms)
 let simulation = null;
 let geolocation = null;
@@ -54,9 +55,10 @@ function serverUrl() {
 }
 
 function saveSession() {
-  if (!client || !client.key) return;
+  if (!client || !client.key || client.state === "closed") return;
+  const lines = [...chat.entries()].filter(([key, entry]) => entry.epoch && !key.startsWith("pending:")).slice(-CHAT_KEPT);
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({
-    key: client.key, person: me.person, epoch: client.epoch, offset: client.offset,
+    key: client.key, person: me.person, epoch: client.epoch, offset: client.offset, chat: lines,
   }));
 }
 
@@ -76,13 +78,14 @@ function newClient(person) {
   return created;
 }
 
-async function enter(person, key, since) {
+async function enter(person, key, since, savedChat = []) {
+  for (const [chatKey, entry] of savedChat) chat.set(chatKey, { ...entry, seq: chatSeq++ });
   me = { person, position: null };
   if (!linkToken) localStorage.setItem(NAME_KEY, person);
   client = newClient(person);
   setStartBusy(true);
   try {
-    const info = key ? await client.join(key, since ? { since } : undefined) : await client.create();
+    const info = key ? await client.join(key, since ? { since } : {}) : await client.create();
     history.replaceState(null, "", `#join=${encodeURIComponent(info.join)}${linkToken ? `&token=${encodeURIComponent(linkToken)}` : ""}`);
     showRoom(info);
     await loadRecentChat();
@@ -98,7 +101,10 @@ async function enter(person, key, since) {
 
 function explain(error) {
   const code = error && error.code;
-  if (code === "not_found") return "This room does not exist, or it was destroyed. Create a new one.";
+  if (code === "not_found") {
+    $("create").hidden = false;  // the link is dead: offer a room of one's own
+    return "This room does not exist, or it was destroyed. Create a new one.";
+  }
   if (code === "room_full") return "This room is full.";
   if (code === "unauthorized" || code === "token_expired" || code === "forbidden")
     return `${error.message} (this server needs a token: open a link with #token=…)`;
@@ -112,6 +118,9 @@ function setStartBusy(busy) {
 
 function showRoom(info) {
   me.person = info.you.person;  // with token auth, the token's name, whatever was typed
+  destroyed = false;
+  for (const control of document.querySelectorAll("#room input, #room button")) control.disabled = false;
+  $("leave").textContent = "Leave";
   $("start").hidden = true;
   $("room").hidden = false;
   notify("");
@@ -120,11 +129,13 @@ function showRoom(info) {
   saveSession();
   renderPeople();
   renderPlot();
+  renderChat();  // what a reloaded tab kept
 }
 
 async function loadRecentChat() {
   try {
-    const { publications } = await client.history({ limit: HISTORY_ON_ENTRY });
+    // All the room holds (--history-size): chat lines may be few among many positions.
+    const { publications } = await client.history();
     for (const publication of publications) {
       if (publication.type === "message") addPublicationToChat(publication, client.epoch);
     }
@@ -198,14 +209,14 @@ function addPublicationToChat(publication, epoch) {
   const key = `${epoch}:${publication.offset}`;
   if (chat.has(key)) return;
   chat.set(key, {
-    order: publication.offset, epoch, at: publication.at,
-    who: publication.person, text: messageText(publication.data), mine: client && publication.from === client.me?.id,
+    epoch, at: publication.at, seq: chatSeq++,
+    who: publication.person, text: messageText(publication.data),
   });
   renderChat();
 }
 
 function addSystemLine(text) {
-  chat.set(`system:${chat.size}:${Date.now()}`, { system: true, text, at: Date.now(), order: Infinity });
+  chat.set(`system:${chatSeq}`, { system: true, text, at: Date.now(), seq: chatSeq++ });
   renderChat();
 }
 
@@ -217,15 +228,18 @@ function messageText(data) {
 let pendingCount = 0;
 async function sendChat(text) {
   const key = `pending:${pendingCount++}`;
-  chat.set(key, { who: me.person, text, pending: true, mine: true, order: Infinity, at: Date.now() });
+  const at = Date.now();
+  chat.set(key, { who: me.person, text, pending: true, at, seq: chatSeq++ });
   renderChat();
   try {
     const offset = await client.send({ text });
+    const sent = chat.get(key);
     chat.delete(key);
-    chat.set(`${client.epoch}:${offset}`, { who: me.person, text, mine: true, order: offset, epoch: client.epoch, at: Date.now() });
+    chat.set(`${client.epoch}:${offset}`, { ...sent, pending: false, epoch: client.epoch });
     saveSession();
   } catch (error) {
     chat.get(key).failed = error.message;
+    chat.get(key).pending = false;
   }
   renderChat();
 }
@@ -234,7 +248,6 @@ function renderChat() {
   const list = $("chat");
   const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
   list.replaceChildren();
-  // Insertion order keeps epochs apart; within one, offsets decide.
   for (const entry of chatInOrder()) {
     const item = document.createElement("li");
     if (entry.system) {
@@ -250,23 +263,22 @@ function renderChat() {
       item.append(who, text);
       item.dataset.person = entry.who;
       if (entry.pending) item.classList.add("pending");
-      if (entry.failed) item.title = `not sent: ${entry.failed}`;
+      if (entry.failed) {
+        const failed = document.createElement("span");
+        failed.className = "failed";
+        failed.textContent = ` (not sent: ${entry.failed})`;
+        item.append(failed);
+      }
     }
     list.append(item);
   }
   if (stick) list.scrollTop = list.scrollHeight;
 }
 
+// By time (the server's for publications, this browser's for the rest),
+// then by arrival: one total order, whatever mix of history, live and own.
 function chatInOrder() {
-  const entries = [...chat.values()];
-  return entries
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => {
-      const x = a.entry, y = b.entry;
-      if (x.epoch && y.epoch && x.epoch === y.epoch) return x.order - y.order;
-      return a.index - b.index;
-    })
-    .map(({ entry }) => entry);
+  return [...chat.values()].sort((x, y) => x.at - y.at || x.seq - y.seq);
 }
 
 // ---- people ---------------------------------------------------------------
@@ -467,7 +479,8 @@ function wire() {
     event.preventDefault();
     const person = $("name").value.trim();
     if (!person) return notify("Enter a name first.");
-    enter(person, linkKey);
+    // The dead-link page also offers "Create a room" (see explain()).
+    enter(person, event.submitter && event.submitter.id === "create" ? null : linkKey);
   });
   $("chat-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -551,7 +564,7 @@ function start() {
   if (saved && saved.key === linkKey && saved.person) {
     // A reload: pick up where this tab left off, missing nothing if the server still holds it.
     const since = saved.epoch ? { epoch: saved.epoch, offset: saved.offset || 0 } : undefined;
-    enter(saved.person, linkKey, since);
+    enter(saved.person, linkKey, since, Array.isArray(saved.chat) ? saved.chat : []);
   } else if (remembered) {
     enter(remembered, linkKey);
   }

@@ -393,6 +393,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     close_timer_.cancel();
     resolver_.cancel();
     beast::get_lowest_layer(ws_).socket().close(ignored);
+    // Beast keeps its idle timer armed after a read fails without a close
+    // frame (a killed server, a reset): without this, run() would wait for it.
+    io_.stop();
   }
 
   net::io_context& io_;

@@ -185,6 +185,11 @@ describe("the page at /", () => {
     await late.fill("#name", "dan");
     await late.click("#join");
     await late.locator("#notice", { hasText: "does not exist" }).waitFor({ timeout: WAIT });
+    // ... and offered a room of their own instead, on which everything works again.
+    await late.click("#create");
+    await waitForState(late, "connected");
+    assert.notEqual(await late.inputValue("#share-link"), joinLink);
+    assert.equal(await late.locator("#chat-input").isDisabled(), false);
     for (const page of [ana, ben, late]) assert.deepEqual(page.uncaught || [], [], "no uncaught errors on the page");
   });
 

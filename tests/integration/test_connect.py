@@ -396,6 +396,17 @@ def test_the_server_going_away_exits_1_with_its_close_code(start, clients):
     assert code == 1 and "1001" in err, err
 
 
+def test_a_server_killed_without_a_close_ends_the_client_at_once(start, clients):
+    # No close frame, only a reset: the client must not wait on Beast's idle timer (30 s) to exit.
+    srv = start()
+    ana = clients(srv.url, "--person", "ana", "--listen")
+    key_of(ana)
+    srv.signal(signal.SIGKILL)
+    srv.wait()
+    code, err = ana.wait(timeout=10)
+    assert code == 1, err
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"])
 def test_a_signal_closes_cleanly_and_exits_0(start, clients, signum):
     srv = start()

@@ -272,3 +272,19 @@ test("join with since (a reloaded page): a new client resumes where an old one l
   await assert.rejects(newClient(server.url, { person: "x" }).join(ana.key, { since: { epoch: 5 } }), TypeError);
   for (const client of [ana, again, stale]) client.close();
 });
+
+test("a publication is its value at the call, also from the offline queue; what JSON cannot hold is refused", async () => {
+  const { proxy, ana, ben } = await room();
+  const reconnect = await cutOff(proxy, ben);
+  const state = { battery: 0.9 };
+  const queued = ben.setState(state);
+  state.battery = 0.1;  // after the call: not what was published
+  await assert.rejects(ben.send({ big: 10n }), { code: "invalid_message" });
+  const heard = nextEvent(ana, "publication", { filter: (p) => p.type === "state" });
+  reconnect();
+  const offset = await queued;
+  const pub = await heard;
+  assert.equal(pub.offset, offset);
+  assert.deepEqual(pub.data, { battery: 0.9 });
+  assert.throws(() => newClient("ftp://127.0.0.1/", { person: "x" }), TypeError);
+});
