@@ -4,6 +4,8 @@
 #include <cctype>
 #include <memory>
 
+#include <openssl/sha.h>
+
 #include "session/loop_context.h"
 
 namespace rk::session {
@@ -13,6 +15,24 @@ AccessDenied unauthorized(const auth::Verdict& verdict) {
   const bool expired = verdict.error == auth::TokenError::kExpired;
   return {expired ? AccessDenied::Kind::kExpired : AccessDenied::Kind::kUnauthorized,
           "Unauthorized: " + verdict.reason + "."};
+}
+
+// Every store keeps an owner in 255 bytes (the original's VARCHAR(255) on
+// MariaDB). Names and token subjects have no such limit, so a longer one is
+// kept as its digest: as unique, and the same on every comparison.
+constexpr std::size_t kOwnerColumnBytes = 255;
+
+std::string stored_owner(std::string_view identity) {
+  if (identity.size() <= kOwnerColumnBytes) return std::string(identity);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(identity.data()), identity.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string owner = "sha256:";
+  for (const unsigned char byte : digest) {
+    owner += kHex[byte >> 4];
+    owner += kHex[byte & 15];
+  }
+  return owner;
 }
 
 }  // namespace
@@ -49,7 +69,7 @@ bool origin_allowed(const std::vector<std::string>& allowed, std::string_view or
 
 std::string owner_for(const ClientLink& link, std::string_view person) {
   const auth::Claims* claims = link.claims();
-  return std::string(claims ? std::string_view(claims->subject) : person);
+  return stored_owner(claims ? std::string_view(claims->subject) : person);
 }
 
 bool is_owner(const ClientLink& link, std::string_view person, std::string_view room_owner) {
@@ -59,7 +79,7 @@ bool is_owner(const ClientLink& link, std::string_view person, std::string_view 
 bool may_destroy(const ClientLink& link, std::string_view room_owner) {
   const auth::Claims* claims = link.claims();
   if (!claims) return true;
-  return claims->admin || (!room_owner.empty() && claims->subject == room_owner);
+  return claims->admin || (!room_owner.empty() && stored_owner(claims->subject) == room_owner);
 }
 
 std::optional<AccessDenied> refresh_token(ClientLink& link, std::string_view token) {

@@ -24,7 +24,8 @@ std::optional<AccessDenied> authorize_init(ClientLink& link, const std::optional
                                            const std::optional<std::string>& join);
 
 // Who the store records as a new room's owner: the token's `sub`, or without
-// auth the creator's person name.
+// auth the creator's person name; one over 255 bytes as "sha256:" and its
+// digest in hex (the stores keep 255 bytes).
 std::string owner_for(const ClientLink& link, std::string_view person);
 // Whether this client is its room's owner (v2 `joined.owner`).
 bool is_owner(const ClientLink& link, std::string_view person, std::string_view room_owner);

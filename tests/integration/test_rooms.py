@@ -44,6 +44,30 @@ def test_a_room_records_its_owner_creation_and_last_use(make_server, store):
     assert {"created_at", "owner", "last_used"} <= set(store.columns())
 
 
+def test_a_creator_with_a_very_long_name_creates_and_owns_its_room(make_server, store):
+    # Names have no length limit; the owner column holds 255 bytes (VARCHAR(255) on MariaDB).
+    srv = make_server().start()
+    name = "n" * 300 + "\u00e9"
+
+    async def scenario():
+        ws, joined = await v2.create(srv.url, name)
+        assert joined["owner"] is True
+        key = joined["join"]
+        await ws.close()
+        await asyncio.sleep(0.2)  # the empty room leaves memory: the next join asks the store
+        again, rejoined = await v2.join(srv.url, name, key)
+        assert rejoined["owner"] is True, "the creator is still the owner, as the store remembers it"
+        other, joined_other = await v2.join(srv.url, "n" * 300 + "x", key)
+        assert joined_other["owner"] is False
+        for connection in (again, other):
+            await connection.close()
+        return key
+
+    key = run(scenario())
+    owner, _ = store.row(key)
+    assert len(owner.encode()) <= 255
+
+
 def test_rooms_of_the_previous_schema_stay_joinable_and_gain_the_new_columns(make_server, store):
     store.prepare_previous(["before-1", "before-2"])
     srv = make_server("--room-ttl", "3600").start()
