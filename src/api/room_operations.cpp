@@ -112,7 +112,7 @@ void append_member(std::string& out, const room::MemberInfo& info) {
 void append_members(std::string& out, const room::Room* room) {
   out += "\"members\":[";
   if (room) {
-    for (const auto& seat : room->members()) append_member(out, seat.member->info());
+    for (const auto& seat : room->members()) append_member(out, seat.member()->info());
     for (const auto& remote : room->remote_members()) append_member(out, remote.info);
   }
   out += ']';
@@ -246,7 +246,7 @@ void kick(const ApiContext& context, std::string key, std::optional<std::string>
     std::size_t elsewhere = 0;
     if (room) {
       for (const auto& seat : room->members()) {
-        if (chosen_one(seat.member->info())) chosen.push_back(seat.member);
+        if (chosen_one(seat.member()->info())) chosen.push_back(seat.member());
       }
       for (const auto& remote : room->remote_members()) elsewhere += chosen_one(remote.info);
     }

@@ -22,14 +22,10 @@ LimitTicket Admission::admit(const sockaddr_storage& peer, std::string_view& ref
     }
     ++count;
   }
-  return LimitTicket(this, &Admission::give_back, address);
+  return LimitTicket(this, address);
 }
 
-void Admission::give_back(void* admission, const LimitTicket::Key& address) {
-  static_cast<Admission*>(admission)->release(address);
-}
-
-void Admission::release(const LimitTicket::Key& address) {
+void Admission::give_back(const LimitKey& address) {
   total_.fetch_sub(1, std::memory_order_relaxed);
   if (max_per_ip_ == 0 || address == LimitTicket::Key{}) return;
   std::lock_guard lock(per_ip_mutex_);

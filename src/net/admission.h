@@ -18,7 +18,7 @@ namespace rk::net {
 
 inline constexpr std::string_view kPerAddressRefusal = "too many connections from this address";
 
-class Admission {
+class Admission final : public Limit {
  public:
   Admission(std::size_t max_total, std::size_t max_per_ip) : max_total_(max_total), max_per_ip_(max_per_ip) {}
 
@@ -31,8 +31,7 @@ class Admission {
   static bool is_per_address(std::string_view refusal) { return refusal == kPerAddressRefusal; }
 
  private:
-  static void give_back(void* admission, const LimitTicket::Key& address);
-  void release(const LimitTicket::Key& address);
+  void give_back(const LimitKey& address) override;
 
   const std::size_t max_total_;
   const std::size_t max_per_ip_;

@@ -13,8 +13,11 @@
 namespace rk::session {
 
 class LoopContext;
+class ProtocolHandler;
 
-class ClientLink {
+// Also the connection's side of room entry (EntryHost): one interface, so a
+// connection carries one virtual table pointer for both.
+class ClientLink : public EntryHost {
  public:
   // Queues a complete frame for this client (nothing once closing).
   virtual void send(FramePtr frame) = 0;
@@ -24,7 +27,10 @@ class ClientLink {
   virtual void pause_reading() = 0;
   virtual void resume_reading() = 0;
   // The loop serving this client now (it may change once, on a handoff).
-  virtual LoopContext& loop() = 0;
+  LoopContext& loop() override = 0;
+  // The handler speaking to this client (its room seat hears from the room
+  // on the handler's behalf, and keeps no pointer of its own).
+  virtual ProtocolHandler& handler() const = 0;
   // How this client gets into a room (create, join, destroy).
   virtual RoomEntry room_entry() = 0;
   // Token auth: the claims this client's token carries; null while auth is

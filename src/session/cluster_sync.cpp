@@ -165,7 +165,7 @@ void ClusterSync::load(room::Room& room, const cluster::RoomSnapshot& snapshot) 
   // Authors who are no longer members are remembered only by their entries.
   std::unordered_set<std::string_view> present;
   for (const auto& remote : remotes) present.insert(remote.info.id);
-  for (const auto& seat : room.members()) present.insert(seat.member->info().id);
+  for (const auto& seat : room.members()) present.insert(seat.member()->info().id);
   std::unordered_set<room::Author*> gone;
   for (const auto* entries : {&snapshot.history, &snapshot.states}) {
     for (const auto& text : *entries) {
@@ -262,9 +262,9 @@ void ClusterSync::hand_out(room::Room& room, const cluster::PublicationFields& p
   Sender from;
   if (p.node == node_) {
     for (const auto& seat : room.members()) {
-      if (seat.member->info().id != p.member_id) continue;
-      author_here = seat.member;
-      from = {seat.member, seat.protocol};
+      if (seat.member()->info().id != p.member_id) continue;
+      author_here = seat.member();
+      from = {seat.member(), seat.protocol()};
     }
   }
   room::Author* author = room.log().find_author(p.member_id, p.person_json);
@@ -290,9 +290,9 @@ void ClusterSync::answer_api(std::string_view ack_id, std::uint64_t offset) {
 void ClusterSync::kick_here(room::Room& room, std::string_view member_id, std::string_view person_json) {
   std::vector<room::RoomMember*> chosen;
   for (const auto& seat : room.members()) {
-    const room::MemberInfo& info = seat.member->info();
+    const room::MemberInfo& info = seat.member()->info();
     if ((!member_id.empty() && info.id == member_id) || (!person_json.empty() && info.person_json == person_json))
-      chosen.push_back(seat.member);
+      chosen.push_back(seat.member());
   }
   for (room::RoomMember* member : chosen) member->kicked();  // each leaves as it closes: not while walking
 }
@@ -327,7 +327,7 @@ void ClusterSync::remote_destroy(room::Room& room) {
   auto taken = loop_.rooms.take(key);
   if (!taken) return;
   bus_.detach(key);
-  for (const auto& seat : taken->members()) seat.member->room_destroyed(key);
+  for (const auto& seat : taken->members()) seat.member()->room_destroyed(key);
 }
 
 void ClusterSync::announce_reset(room::Room& room) {

@@ -16,6 +16,16 @@
 namespace rk::session {
 using ws::CloseCode;
 
+void intrusive_ptr_add_ref(Connection* connection) noexcept {
+  connection->references_.fetch_add(1, std::memory_order_relaxed);
+}
+
+// The last reference may go on another thread (a store answer's task): the
+// acquire makes that thread see everything the loop wrote before letting go.
+void intrusive_ptr_release(Connection* connection) noexcept {
+  if (connection->references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete connection;
+}
+
 namespace {
 loop::Clock::duration seconds(double value) {
   return std::chrono::duration_cast<loop::Clock::duration>(std::chrono::duration<double>(value));
@@ -49,6 +59,7 @@ void Connection::start() {
 // ---------------------------------------------------------------- liveness
 
 void Connection::check_liveness(loop::Clock::time_point now) {
+  transport_.release_idle_queue();
   const auto& settings = loop_->settings;
   if (phase_ == Phase::kHttp) {
     if (now - phase_started_ > seconds(settings.handshake_timeout_s)) end(room::LeaveReason::kClosed);
@@ -87,17 +98,17 @@ void Connection::on_received(char* data, std::size_t size) {
 }
 
 void Connection::read_request(char* data, std::size_t size) {
-  const bool buffered = request_ != nullptr;
-  if (buffered) {
-    request_->bytes.append(data, size);
-    if (request_->bytes.size() < request_->needed) return;  // the rest of a body: nothing to parse yet
+  PendingRequest* const pending = extras_ ? extras_->request.get() : nullptr;
+  if (pending) {
+    pending->bytes.append(data, size);
+    if (pending->bytes.size() < pending->needed) return;  // the rest of a body: nothing to parse yet
   }
-  const std::string_view input = buffered ? std::string_view(request_->bytes) : std::string_view(data, size);
+  const std::string_view input = pending ? std::string_view(pending->bytes) : std::string_view(data, size);
   auto result = ws::process_handshake(input, loop_->settings.api_max_body);
   switch (result.status) {
     case ws::HandshakeResult::Status::kNeedMore:
-      if (!buffered) request_ = std::make_unique<PendingRequest>(PendingRequest{std::string(data, size), 0});
-      request_->needed = result.needed;
+      if (!pending) extras().request = std::make_unique<PendingRequest>(PendingRequest{std::string(data, size), 0});
+      extras_->request->needed = result.needed;
       return;
     case ws::HandshakeResult::Status::kReject:
       spdlog::debug("handshake rejected: {}", result.reason);
@@ -113,7 +124,7 @@ void Connection::read_request(char* data, std::size_t size) {
       if (!accept_url_token(result.request)) return;
       // Frames may follow the request in the same read.
       std::string rest(input.substr(result.consumed));
-      request_.reset();
+      forget_request();
       return upgrade(std::move(result.response), rest.data(), rest.size());
     }
   }
@@ -186,10 +197,10 @@ bool Connection::accept_url_token(const http::Request& request) {
 // connection's loop. Nothing the client sends meanwhile is read.
 void Connection::answer_http_later(const http::Request& request) {
   phase_ = Phase::kAnswered;
-  request_.reset();
+  forget_request();
   loop::EventLoop* home = &loop_->loop;
   const http::Router& router = metrics_port_ && loop_->metrics_router ? *loop_->metrics_router : loop_->router;
-  router.respond(request, [self = shared_from_this(), home](http::Response response) {
+  router.respond(request, [self = ConnectionPtr(this), home](http::Response response) {
     home->post([self, wire = response.serialize()]() mutable { self->answer_http(std::move(wire)); });
   });
 }
@@ -197,7 +208,7 @@ void Connection::answer_http_later(const http::Request& request) {
 void Connection::answer_http(std::string response) {
   if (phase_ == Phase::kClosed) return;  // the client left before a deferred answer
   phase_ = Phase::kAnswered;
-  request_.reset();
+  forget_request();
   transport_.send_unbounded(share_frame(response));
   transport_.shutdown_when_flushed();
   arm_close_timer();
@@ -254,7 +265,7 @@ void Connection::resume_reading() {
 void Connection::move_to(LoopContext& owner, std::function<void()> then) {
   moving_ = true;
   pause_reading();
-  loop_->loop.post([self = shared_from_this(), &owner, then = std::move(then)]() mutable {
+  loop_->loop.post([self = ConnectionPtr(this), &owner, then = std::move(then)]() mutable {
     Connection& connection = *self;
     if (connection.phase_ == Phase::kClosed) return;
     connection.transport_.detach();
@@ -278,7 +289,7 @@ void Connection::move_to(LoopContext& owner, std::function<void()> then) {
 void Connection::ask_store(store::StoreRequest request, std::function<void(const store::StoreRequest&)> then) {
   store_request_in_flight_ = true;
   pause_reading();
-  loop_->store.submit(std::move(request), [self = shared_from_this(),
+  loop_->store.submit(std::move(request), [self = ConnectionPtr(this),
                                            then = std::move(then)](const store::StoreRequest& reply) mutable {
     auto& loop = self->loop_->loop;
     loop.post([self = std::move(self), then = std::move(then), reply]() mutable {
@@ -293,7 +304,7 @@ void Connection::ask_store(store::StoreRequest request, std::function<void(const
 std::function<void(bool)> Connection::hold(std::function<void(bool)> then) {
   store_request_in_flight_ = true;
   pause_reading();
-  return [self = shared_from_this(), then = std::move(then)](bool ok) mutable {
+  return [self = ConnectionPtr(this), then = std::move(then)](bool ok) mutable {
     self->store_request_in_flight_ = false;
     if (self->phase_ != Phase::kWebSocket || !self->ws_.open()) return;
     then(ok);
@@ -349,7 +360,7 @@ void Connection::on_close_handshake_done() { transport_.shutdown_when_flushed();
 // then it is dropped.
 void Connection::arm_close_timer() {
   if (close_timer_) return;
-  close_timer_ = loop_->loop.add_timer(seconds(loop_->settings.close_timeout_s), [self = shared_from_this()] {
+  close_timer_ = loop_->loop.add_timer(seconds(loop_->settings.close_timeout_s), [self = ConnectionPtr(this)] {
     self->close_timer_ = 0;
     self->end(room::LeaveReason::kClosed);
   });

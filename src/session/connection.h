@@ -5,6 +5,7 @@
 // rooms through RoomEntry. It lives on one loop; right after its init it may
 // move once, transport and all, to the loop that owns its room, so that a
 // room's members always share a thread.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "loop/event_loop.h"
 #include "session/client_link.h"
 #include "session/connection_log.h"
+#include "session/connection_set.h"
 #include "session/loop_context.h"
 #include "session/protocol_handler.h"
 #include "session/room_entry.h"
@@ -24,9 +26,7 @@
 
 namespace rk::session {
 
-class Connection final : public std::enable_shared_from_this<Connection>,
-                         public ClientLink,
-                         public EntryHost,
+class Connection final : public ClientLink,
                          private transport::TransportEvents,
                          private ws::SessionEvents {
  public:
@@ -52,6 +52,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   void resume_reading() override;
   LoopContext& loop() override { return *loop_; }
   RoomEntry room_entry() override { return RoomEntry(*this); }
+  ProtocolHandler& handler() const override { return *handler_; }
   const auth::Claims* claims() const override { return extras_ ? extras_->claims.get() : nullptr; }
   void set_claims(std::unique_ptr<auth::Claims> claims) override { extras().claims = std::move(claims); }
   void on_entered(std::string_view room_key, bool created) override;
@@ -70,6 +71,10 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   sockaddr_storage peer_address() const override;
 
  private:
+  friend class ConnectionSet;  // keeps set_index_
+  friend void intrusive_ptr_add_ref(Connection* connection) noexcept;
+  friend void intrusive_ptr_release(Connection* connection) noexcept;
+
   enum class Phase : std::uint8_t {
     kHttp,       // reading the HTTP request
     kWebSocket,  // upgraded
@@ -105,34 +110,41 @@ class Connection final : public std::enable_shared_from_this<Connection>,
   transport::Transport transport_;
   ws::WebSocketSession ws_;
   std::unique_ptr<ProtocolHandler> handler_;
-  // What only some connections have, behind one pointer: token claims, the
-  // client's address as a trusted proxy gave it.
-  struct Extras {
-    std::unique_ptr<auth::Claims> claims;
-    std::optional<sockaddr_storage> client_address;
-    std::unique_ptr<ConnectionLog> log;  // only while info lines are logged
-  };
-  Extras& extras() {
-    if (!extras_) extras_ = std::make_unique<Extras>();
-    return *extras_;
-  }
-  std::unique_ptr<Extras> extras_;
-  Phase phase_ = Phase::kHttp;
-  bool store_request_in_flight_ = false;
-  bool moving_ = false;  // between loops
-  bool ping_outstanding_ = false;
-  bool from_trusted_proxy_;
-  bool metrics_port_;  // came to --metrics-port: plain HTTP only
-  loop::TimerId close_timer_ = 0;
-  loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
-  loop::Clock::time_point last_heard_;     // anything received
   // An HTTP request still incomplete (rare: most arrive whole), and its whole
   // size once its header told (a body is not parsed again on every read).
   struct PendingRequest {
     std::string bytes;
     std::size_t needed = 0;
   };
-  std::unique_ptr<PendingRequest> request_;
+  // What only some connections have, behind one pointer: token claims, the
+  // client's address as a trusted proxy gave it, a request split across reads.
+  struct Extras {
+    std::unique_ptr<auth::Claims> claims;
+    std::optional<sockaddr_storage> client_address;
+    std::unique_ptr<ConnectionLog> log;  // only while info lines are logged
+    std::unique_ptr<PendingRequest> request;
+  };
+  Extras& extras() {
+    if (!extras_) extras_ = std::make_unique<Extras>();
+    return *extras_;
+  }
+  std::unique_ptr<Extras> extras_;
+  void forget_request() {
+    if (extras_) extras_->request.reset();
+  }
+  Phase phase_ = Phase::kHttp;
+  bool store_request_in_flight_ = false;
+  bool moving_ = false;  // between loops
+  bool ping_outstanding_ = false;
+  bool from_trusted_proxy_;
+  bool metrics_port_;  // came to --metrics-port: plain HTTP only
+  std::uint32_t set_index_ = 0;  // where its loop's ConnectionSet holds it
+  // Its loop's set, a store request in flight, a handoff, the close timer:
+  // they may let go on other threads (a store answer, a deferred HTTP reply).
+  std::atomic<std::uint32_t> references_{0};
+  loop::TimerId close_timer_ = 0;
+  loop::Clock::time_point phase_started_;  // accept, then upgrade: for the handshake and init timeouts
+  loop::Clock::time_point last_heard_;     // anything received
 };
 
 }  // namespace rk::session

@@ -56,20 +56,19 @@ LoopContext& LoopContext::owner_of(std::string_view room_key) {
 
 void LoopContext::adopt(int fd, LimitTicket ticket, bool from_trusted_proxy, bool metrics_port) {
   ++counters.connections_accepted;
-  auto connection = std::make_shared<Connection>(*this, fd, std::move(ticket), from_trusted_proxy, metrics_port);
-  live_.emplace(connection.get(), connection);
+  ConnectionPtr connection(new Connection(*this, fd, std::move(ticket), from_trusted_proxy, metrics_port));
+  live_.add(connection);
   connection->start();
 }
 
-void LoopContext::take_over(std::shared_ptr<Connection> connection) {
-  Connection* key = connection.get();
-  live_.emplace(key, std::move(connection));
+void LoopContext::take_over(ConnectionPtr connection) {
+  live_.add(std::move(connection));
 }
 
 MetricsSnapshot LoopContext::metrics_snapshot() {
   MetricsSnapshot snapshot;
   snapshot.counters = counters;
-  for (const auto& [connection, _] : live_) {
+  for (const auto& connection : live_) {
     switch (connection->protocol_version()) {
       case 0:
         ++snapshot.connections_http;
@@ -89,9 +88,9 @@ MetricsSnapshot LoopContext::metrics_snapshot() {
 
 void LoopContext::for_each_connection(const std::function<void(Connection&)>& visit) {
   // A visit may close a connection, which edits live_: walk a snapshot.
-  std::vector<std::shared_ptr<Connection>> snapshot;
+  std::vector<ConnectionPtr> snapshot;
   snapshot.reserve(live_.size());
-  for (auto& [_, connection] : live_) snapshot.push_back(connection);
+  for (const auto& connection : live_) snapshot.push_back(connection);
   for (auto& connection : snapshot) visit(*connection);
 }
 
@@ -119,7 +118,8 @@ void LoopContext::start_retention_sweep() {
 
 void LoopContext::sweep() {
   const auto now = loop::Clock::now();
-  for_each_connection([now](Connection& connection) { connection.check_liveness(now); });
+  // No snapshot: a check closes at most its own connection.
+  live_.visit_each([now](Connection& connection) { connection.check_liveness(now); });
 }
 
 void LoopContext::retire(Connection* connection) { forget(connection, true); }
@@ -127,10 +127,9 @@ void LoopContext::retire(Connection* connection) { forget(connection, true); }
 void LoopContext::release(Connection* connection) { forget(connection, false); }
 
 void LoopContext::forget(Connection* connection, bool keep_until_turn_end) {
-  const auto it = live_.find(connection);
-  if (it == live_.end()) return;
-  if (keep_until_turn_end) retired_.push_back(std::move(it->second));
-  live_.erase(it);
+  ConnectionPtr removed = live_.remove(connection);
+  if (!removed) return;
+  if (keep_until_turn_end) retired_.push_back(std::move(removed));
   if (live_.empty() && on_last_connection_gone) on_last_connection_gone();
 }
 

@@ -7,7 +7,6 @@
 #include <functional>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "auth/token_verifier.h"
@@ -20,6 +19,7 @@
 #include "protocol/client_message_v2.h"
 #include "room/room_registry.h"
 #include "session/address_allowance.h"
+#include "session/connection_set.h"
 #include "session/loop_metrics.h"
 #include "store/room_store.h"
 #include "tls/tls_context.h"
@@ -98,7 +98,7 @@ class LoopContext {
   // A connection leaving for another loop: forgotten here, not freed.
   void release(Connection* connection);
   // A connection arriving from another loop (runs on this loop).
-  void take_over(std::shared_ptr<Connection> connection);
+  void take_over(ConnectionPtr connection);
   std::size_t connection_count() const { return live_.size(); }
   void for_each_connection(const std::function<void(Connection&)>& visit);
 
@@ -122,8 +122,8 @@ class LoopContext {
   std::vector<LoopContext*> peers_;
   loop::Clock::time_point steady_base_;
   std::int64_t unix_base_ms_ = 0;
-  std::unordered_map<Connection*, std::shared_ptr<Connection>> live_;
-  std::vector<std::shared_ptr<Connection>> retired_;
+  ConnectionSet live_;
+  std::vector<ConnectionPtr> retired_;
 };
 
 }  // namespace rk::session

@@ -9,7 +9,7 @@ using ws::CloseCode;
 namespace errors = protocol::errors;
 
 ProtocolV1::ProtocolV1(ClientLink& link)
-    : seat_(link, room::Protocol::kV1, *this),
+    : seat_(link),
       rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
 
 void ProtocolV1::on_text(std::string_view text) {

@@ -52,13 +52,13 @@ std::vector<v2::MemberView> member_views(const room::Room& room) {
   std::vector<v2::MemberView> views;
   views.reserve(room.member_count());
   for (const auto& remote : room.remote_members()) views.push_back({remote.info.id, remote.info.person_json});
-  for (const auto& seat : room.members()) views.push_back({seat.member->info().id, seat.member->info().person_json});
+  for (const auto& seat : room.members()) views.push_back({seat.member()->info().id, seat.member()->info().person_json});
   return views;
 }
 }  // namespace
 
 ProtocolV2::ProtocolV2(ClientLink& link)
-    : seat_(link, room::Protocol::kV2, *this),
+    : seat_(link),
       rate_(link.loop().settings.max_messages_per_second, link.loop().loop.now()) {}
 
 void ProtocolV2::on_text(std::string_view text) {

@@ -150,7 +150,7 @@ bool end_destroyed_room(LoopContext& loop, const std::string& key) {
   const auto room = loop.rooms.take(key);
   if (loop.cluster) loop.cluster->destroyed(key);  // the other nodes' members too, whether it is held here or not
   if (!room) return false;
-  for (const auto& seat : room->members()) seat.member->room_destroyed(key);
+  for (const auto& seat : room->members()) seat.member()->room_destroyed(key);
   return true;
 }
 

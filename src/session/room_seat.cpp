@@ -13,7 +13,7 @@ void RoomSeat::name(std::string_view person) { info_.person_json = protocol::jso
 void RoomSeat::take(room::Room& room) {
   info_.id = link_.loop().rooms.new_member_id();
   room.broadcast(join_notice(room, info_), this);
-  room.add(this, protocol_);
+  room.add(this, protocol());
   room_ = &room;
   if (room.clustered()) link_.loop().cluster->joined(room, info_);
 }
@@ -42,16 +42,16 @@ std::optional<std::uint64_t> RoomSeat::publish(const Publication& publication) {
     return std::nullopt;
   }
   const std::uint64_t offset = room.next_offset();
-  fan_out(loop, room, publication, {info_.id, info_.person_json, offset, loop.unix_ms()}, {this, protocol_}, author_);
+  fan_out(loop, room, publication, {info_.id, info_.person_json, offset, loop.unix_ms()}, {this, protocol()}, author_);
   return offset;
 }
 
-void RoomSeat::acknowledged(std::string_view ack_id, std::uint64_t offset) { owner_.on_published(ack_id, offset); }
+void RoomSeat::acknowledged(std::string_view ack_id, std::uint64_t offset) { link_.handler().on_published(ack_id, offset); }
 
 void RoomSeat::room_destroyed(std::string_view key) {
   room_ = nullptr;  // destroyed rooms send no leave notice
   author_ = nullptr;
-  owner_.on_room_destroyed(key);
+  link_.handler().on_room_destroyed(key);
 }
 
 }  // namespace rk::session

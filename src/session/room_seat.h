@@ -18,8 +18,7 @@ namespace rk::session {
 
 class RoomSeat final : public room::RoomMember {
  public:
-  RoomSeat(ClientLink& link, room::Protocol protocol, ProtocolHandler& owner)
-      : link_(link), protocol_(protocol), owner_(owner) {}
+  explicit RoomSeat(ClientLink& link) : link_(link) {}
 
   // The name from init (kept only as its JSON literal).
   void name(std::string_view person);
@@ -33,7 +32,10 @@ class RoomSeat final : public room::RoomMember {
   // In cluster mode the offset is Redis's and comes later: nothing is
   // returned now, and the handler hears on_published() when it is known.
   std::optional<std::uint64_t> publish(const Publication& publication);
-  room::Protocol protocol() const { return protocol_; }
+  // The handler's, asked rather than kept: a seat lives in every connection.
+  room::Protocol protocol() const {
+    return link_.handler().version() == 2 ? room::Protocol::kV2 : room::Protocol::kV1;
+  }
 
   void deliver(const FramePtr& frame) override { link_.send(frame); }
   // The client this seat speaks to (its handler keeps no copy: one pointer
@@ -42,12 +44,10 @@ class RoomSeat final : public room::RoomMember {
   const room::MemberInfo& info() const override { return info_; }
   void room_destroyed(std::string_view key) override;
   void acknowledged(std::string_view ack_id, std::uint64_t offset) override;
-  void kicked() override { owner_.on_kicked(); }
+  void kicked() override { link_.handler().on_kicked(); }
 
  private:
   ClientLink& link_;
-  room::Protocol protocol_;
-  ProtocolHandler& owner_;
   room::MemberInfo info_;
   room::Room* room_ = nullptr;
   room::Author* author_ = nullptr;  // this membership as the room's log names it

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <utility>
 #include <spdlog/spdlog.h>
 
 namespace rk::transport {
@@ -198,8 +199,14 @@ void Transport::send_unbounded(FramePtr frame) {
   if (closed()) return;
   outbound_bytes_ += static_cast<std::uint32_t>(frame->size());
   outbound_.push_back(std::move(frame));
+  queued_since_release_check_ = true;
   if (flush_requested_ || waiting_writable_) return;
   request_flush();
+}
+
+void Transport::release_idle_queue() {
+  if (std::exchange(queued_since_release_check_, false)) return;
+  if (outbound_.empty() && outbound_.capacity() != 0) std::vector<FramePtr>().swap(outbound_);
 }
 
 void Transport::discard_unsent() {

@@ -70,6 +70,11 @@ class Transport final : public loop::IoHandler {
   void close();
 
   void flush();  // TransportLoop, at the end of the turn
+  // For the loop's liveness sweep, a few times a second: a transport that
+  // queued nothing since the last call frees its queue's memory, so an idle
+  // connection holds no outbound buffer, while a busy one keeps the
+  // capacity it reuses turn after turn (no allocation per delivery).
+  void release_idle_queue();
   void on_io(std::uint32_t events) override;
 
   bool closed() const { return fd_ < 0; }
@@ -117,6 +122,7 @@ class Transport final : public loop::IoHandler {
   bool shutdown_requested_ = false;
   bool send_shut_ = false;
   bool close_notify_sent_ = false;
+  bool queued_since_release_check_ = false;
 };
 
 }  // namespace rk::transport

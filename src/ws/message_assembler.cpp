@@ -21,7 +21,6 @@ WsEvent MessageAssembler::on_frame(const Frame& frame) {
   if (release_fragments_) {
     release_fragments_ = false;
     fragments_.clear();
-    if (fragments_.capacity() > 64 * 1024) fragments_.shrink_to_fit();  // a big message should not pin memory
   }
   WsEvent e;
   switch (frame.opcode) {
@@ -49,7 +48,7 @@ WsEvent MessageAssembler::on_data_frame(const Frame& frame) {
     if (!frame.fin) return fragments_so_far_valid() ? WsEvent{} : invalid_utf8();
     in_fragmented_message_ = false;
     release_fragments_ = true;
-    return complete(fragmented_opcode_, std::string_view(fragments_).substr(utf8_checked_), fragments_);
+    return complete(fragmented_opcode_, fragments_.view().substr(utf8_checked_), fragments_.view());
   }
   if (in_fragmented_message_) return violation(CloseCode::kProtocolError, "new message inside a fragmented one");
   if (frame.fin) return complete(frame.opcode, payload, payload);
@@ -64,7 +63,7 @@ WsEvent MessageAssembler::on_data_frame(const Frame& frame) {
 // refused at once rather than after the sender finishes (or never does).
 bool MessageAssembler::fragments_so_far_valid() {
   if (fragmented_opcode_ != Opcode::kText) return true;
-  const std::string_view unchecked = std::string_view(fragments_).substr(utf8_checked_);
+  const std::string_view unchecked = fragments_.view().substr(utf8_checked_);
   const std::size_t complete_bytes = complete_utf8_prefix(unchecked);
   if (!is_valid_utf8(unchecked.substr(0, complete_bytes))) return false;
   utf8_checked_ += static_cast<std::uint32_t>(complete_bytes);

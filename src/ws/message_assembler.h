@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/lazy_string.h"
 #include "ws/close_code.h"
 #include "ws/frame_parser.h"
 
@@ -48,7 +49,7 @@ class MessageAssembler {
 
   // Every connection holds one: the fields are packed (no holes), and a
   // message is at most 64 MiB, so 32 bits count its bytes.
-  std::string fragments_;
+  LazyString fragments_;
   std::uint32_t utf8_checked_ = 0;  // bytes of fragments_ known to be valid UTF-8
   std::uint32_t max_message_bytes_;
   bool in_fragmented_message_ = false;

@@ -7,23 +7,17 @@
 
 namespace rk::ws {
 
-namespace {
-// A carry buffer that grew for one big message is given back once empty.
-constexpr std::size_t kCarryKeptCapacity = 64 * 1024;
-}  // namespace
-
 void WebSocketSession::receive(char* data, std::size_t size) {
   if (input_done_) return;
   if (carry_.empty()) {
     const std::size_t used = consume(data, size);
-    if (!input_done_ && used < size) carry_.assign(data + used, size - used);
+    if (!input_done_ && used < size) carry_.assign({data + used, size - used});
     return;
   }
-  carry_.append(data, size);
+  carry_.append({data, size});
   const std::size_t used = consume(carry_.data(), carry_.size());
   if (input_done_) return carry_.clear();
-  carry_.erase(0, used);
-  if (carry_.empty() && carry_.capacity() > kCarryKeptCapacity) carry_.shrink_to_fit();
+  carry_.erase_front(used);
 }
 
 void WebSocketSession::resume() {
@@ -31,7 +25,7 @@ void WebSocketSession::resume() {
   if (carry_.empty() || input_done_) return;
   const std::size_t used = consume(carry_.data(), carry_.size());
   if (input_done_) return carry_.clear();
-  carry_.erase(0, used);
+  carry_.erase_front(used);
 }
 
 std::size_t WebSocketSession::consume(char* data, std::size_t size) {

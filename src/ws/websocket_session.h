@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/lazy_string.h"
 #include "util/shared_frame.h"
 #include "ws/close_code.h"
 #include "ws/message_assembler.h"
@@ -66,7 +67,7 @@ class WebSocketSession {
 
   MessageAssembler assembler_;
   SessionEvents& events_;
-  std::string carry_;  // received bytes not yet a whole frame (or not yet read: paused)
+  LazyString carry_;  // received bytes not yet a whole frame (or not yet read: paused)
   bool paused_ = false;
   bool close_sent_ = false;
   bool peer_close_seen_ = false;

@@ -34,9 +34,9 @@ struct World {
 };
 
 template <typename Handler>
-struct FakeClient : ClientLink, EntryHost {
+struct FakeClient : ClientLink {
   World& world;
-  Handler handler{*this};
+  Handler protocol{*this};
   std::vector<std::string> received;
   int close_code = 0;
   store::StoreStatus store_answer = store::StoreStatus::kOk;
@@ -52,12 +52,13 @@ struct FakeClient : ClientLink, EntryHost {
   void close(ws::CloseCode code, std::string_view) override {
     if (close_code) return;
     close_code = static_cast<int>(code);
-    handler.on_leaving(room::LeaveReason::kClosed);
+    protocol.on_leaving(room::LeaveReason::kClosed);
   }
   void pause_reading() override {}
   void resume_reading() override {}
   LoopContext& loop() override { return world.context; }
   RoomEntry room_entry() override { return RoomEntry(*this); }
+  ProtocolHandler& handler() const override { return const_cast<Handler&>(protocol); }
   const auth::Claims* claims() const override { return held_claims.get(); }
   void set_claims(std::unique_ptr<auth::Claims> claims) override { held_claims = std::move(claims); }
   void move_to(LoopContext&, std::function<void()> then) override { then(); }
@@ -69,7 +70,7 @@ struct FakeClient : ClientLink, EntryHost {
   sockaddr_storage peer_address() const override { return {}; }
   std::function<void(bool)> hold(std::function<void(bool)> then) override { return then; }
 
-  void say(std::string_view json) { handler.on_text(json); }
+  void say(std::string_view json) { protocol.on_text(json); }
   std::string last() const { return received.empty() ? "" : received.back(); }
 };
 

@@ -29,7 +29,7 @@ TEST(ProtocolV1, CreatesARoomOnlyAfterTheStoreSaysSoAndRepliesWithItsKey) {
   ASSERT_EQ(ana.store_asked, std::vector<store::StoreOp>{store::StoreOp::kCreate});
   ASSERT_EQ(ana.received.size(), 1u);
   EXPECT_EQ(ana.received[0].rfind(R"({"type":"init","join":")", 0), 0u);
-  EXPECT_TRUE(ana.handler.in_room());
+  EXPECT_TRUE(ana.protocol.in_room());
   EXPECT_EQ(world.context.rooms.size(), 1u);
 }
 
@@ -44,7 +44,7 @@ TEST(ProtocolV1, RelaysToTheOtherMembersWithTheSendersNameAndNoEcho) {
   ben.say(R"({"type":"Location Data","person":"mallory","latitude":1.50,"longitude":-2})");
   EXPECT_EQ(ana.last(), R"({"type":"Location Data","person":"ben","latitude":1.50,"longitude":-2})");
   EXPECT_TRUE(ben.received.empty());
-  ben.handler.on_leaving(room::LeaveReason::kClosed);
+  ben.protocol.on_leaving(room::LeaveReason::kClosed);
   EXPECT_EQ(ana.last(), R"({"type":"connection_message","message":"ben Disconnected!"})");
 }
 
@@ -67,7 +67,7 @@ TEST(ProtocolV1, KeepsTheConnectionWhenTheStoreIsDownSoTheClientCanRetry) {
   EXPECT_EQ(ana.close_code, 0);
   ana.store_answer = store::StoreStatus::kOk;
   ana.say(R"({"type":"init","person":"ana"})");
-  EXPECT_TRUE(ana.handler.in_room());
+  EXPECT_TRUE(ana.protocol.in_room());
 }
 
 TEST(ProtocolV1, DestroyTellsEveryMemberInItsOwnWordsAndClosesThemAll) {

@@ -90,7 +90,7 @@ TEST(ProtocolV2, V1AndV2MembersEachGetTheirOwnFramesOfEveryMessage) {
   EXPECT_EQ(relayed.str("type"), "message");
   EXPECT_EQ(relayed.str("person"), "old");
   EXPECT_EQ(relayed.num("offset"), 3);  // one sequence for the room, whoever sends
-  old.handler.on_leaving(room::LeaveReason::kTimeout);
+  old.protocol.on_leaving(room::LeaveReason::kTimeout);
   Json left(ana.last());
   EXPECT_EQ(left.str("event"), "leave");
   EXPECT_EQ(left.str("reason"), "timeout");
@@ -105,7 +105,7 @@ TEST(ProtocolV2, AJoinerGetsEachPersonsLastStateAlsoOfThoseWhoLeft) {
   ben.say(R"({"type":"Location Data","latitude":1,"longitude":1})");
   ana.say(R"({"type":"state","data":"busy"})");
   ben.say(R"({"type":"Location Data","latitude":2,"longitude":2})");
-  ben.handler.on_leaving(room::LeaveReason::kClosed);
+  ben.protocol.on_leaving(room::LeaveReason::kClosed);
   cy.say(init("cy", key));
   Json joined(cy.received.at(0));
   auto state = joined.root["state"].get_array().value();
