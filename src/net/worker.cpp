@@ -1,7 +1,6 @@
 #include "net/worker.h"
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -79,8 +78,6 @@ void Worker::accept_ready() {
       refuse(fd, refusal);
       continue;
     }
-    const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     context_.adopt(fd, std::move(ticket), from_trusted_proxy);
   }
 }

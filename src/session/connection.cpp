@@ -217,8 +217,11 @@ void Connection::answer_http(std::string response) {
 void Connection::upgrade(std::string response, char* rest, std::size_t rest_size) {
   phase_ = Phase::kWebSocket;
   phase_started_ = loop_->loop.now();
-  if (auto log = ConnectionLog::open_if_logged(peer_address(), loop_->tls_context != nullptr, phase_started_))
+  if (!ConnectionLog::wanted()) {
+    // No log line, so no address to look up.
+  } else if (auto log = ConnectionLog::open_if_logged(peer_address(), loop_->tls_context != nullptr, phase_started_)) {
     extras().log = std::move(log);
+  }
   transport_.send_unbounded(share_frame(response));
   if (rest_size > 0) ws_.receive(rest, rest_size);
 }
@@ -354,7 +357,7 @@ void Connection::on_closing(CloseCode code, bool by_peer) {
   arm_close_timer();
 }
 
-void Connection::on_close_handshake_done() { transport_.shutdown_when_flushed(); }
+void Connection::on_close_handshake_done() { transport_.close_when_flushed(); }
 
 // A closing peer gets a while to answer with its close frame and its FIN;
 // then it is dropped.

@@ -19,6 +19,8 @@ constexpr std::size_t kKeyPrefix = 6;
 
 }  // namespace
 
+bool ConnectionLog::wanted() { return spdlog::should_log(spdlog::level::info); }
+
 std::unique_ptr<ConnectionLog> ConnectionLog::open_if_logged(const sockaddr_storage& client, bool tls,
                                                             loop::Clock::time_point now) {
   if (!spdlog::should_log(spdlog::level::info)) return nullptr;

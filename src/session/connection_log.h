@@ -20,6 +20,9 @@ namespace rk::session {
 class ConnectionLog {
  public:
   // Null (nothing to do) unless info lines are logged.
+  // Whether info lines are logged: asked first, so an unlogged connection
+  // does not pay for its address (a getpeername()).
+  static bool wanted();
   static std::unique_ptr<ConnectionLog> open_if_logged(const sockaddr_storage& client, bool tls,
                                                        loop::Clock::time_point now);
   void entered(std::string_view room_key, bool created, int protocol);

@@ -323,27 +323,35 @@ void Transport::consume_written(std::size_t written) {
 }
 
 void Transport::shutdown_when_flushed() {
-  shutdown_requested_ = true;
+  ending_ = Ending::kShutdownWhenFlushed;
+  finish_if_done();
+}
+
+void Transport::close_when_flushed() {
+  ending_ = Ending::kCloseWhenFlushed;
   finish_if_done();
 }
 
 // Shutting down only our sending side (not close()) lets the peer read all of
 // it: closing a socket with unread input would send a reset instead.
 void Transport::finish_if_done() {
-  if (!shutdown_requested_ || send_shut_ || closed() || outbound_head_ < outbound_.size() || waiting_writable_) return;
+  if (ending_ == Ending::kNone || send_shut_ || closed() || outbound_head_ < outbound_.size() || waiting_writable_)
+    return;
   if (tls() && !close_notify_sent_) {
     close_notify_sent_ = true;
     tls()->close_notify();
     if (!send_ciphertext() || waiting_writable_) return;  // EPOLLOUT's flush comes back here
   }
   if (tls() && !tls()->ciphertext().empty()) return;
+  if (ending_ == Ending::kCloseWhenFlushed) return events_->on_transport_closed();
   send_shut_ = true;
   ::shutdown(fd_, SHUT_WR);
 }
 
+// No EPOLL_CTL_DEL first: closing the only descriptor of a socket takes it
+// off the epoll set (a syscall less per connection).
 void Transport::close() {
   if (closed()) return;
-  if (interest_ != 0 && loop_) loop_->loop.remove(fd_);
   interest_ = 0;
   ::close(fd_);
   fd_ = -1;

@@ -66,6 +66,12 @@ class Transport final : public loop::IoHandler {
   // After the queue drains, shut down our sending side: the peer reads
   // everything, then its FIN (or a timeout) ends the connection.
   void shutdown_when_flushed();
+  // After the queue drains, the connection is over (on_transport_closed()):
+  // for a finished close handshake, when nothing the peer sends matters any
+  // more. Closing at once saves the shutdown, the wait for the peer's FIN
+  // and its wake-up, and leaves the wait in TIME_WAIT to the server, as
+  // RFC 6455 (7.1.1) asks.
+  void close_when_flushed();
   // Closes the socket now; nothing more is read or written.
   void close();
 
@@ -119,7 +125,8 @@ class Transport final : public loop::IoHandler {
   bool overflowed_ = false;
   bool flush_requested_ = false;
   bool waiting_writable_ = false;
-  bool shutdown_requested_ = false;
+  enum class Ending : std::uint8_t { kNone, kShutdownWhenFlushed, kCloseWhenFlushed };
+  Ending ending_ = Ending::kNone;
   bool send_shut_ = false;
   bool close_notify_sent_ = false;
   bool queued_since_release_check_ = false;
