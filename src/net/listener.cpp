@@ -12,7 +12,7 @@
 
 namespace rk::net {
 
-Listener open_listener(const std::string& host, std::uint16_t port) {
+Listener open_listener(const std::string& host, std::uint16_t port, int quiet_s) {
   Listener listener;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -32,7 +32,8 @@ Listener open_listener(const std::string& host, std::uint16_t port) {
   // setsockopt() per connection (frames are batched per turn, never small
   // writes waiting for Nagle).
   if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0 || ::bind(fd, address->ai_addr, address->ai_addrlen) != 0 || ::listen(fd, 4096) != 0) {
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &quiet_s, sizeof quiet_s) != 0 || ::bind(fd, address->ai_addr, address->ai_addrlen) != 0 || ::listen(fd, 4096) != 0) {
     listener.error = std::strerror(errno);
     if (fd >= 0) ::close(fd);
     ::freeaddrinfo(address);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -200,7 +201,9 @@ int serve(const config::Settings& settings) {
     return kExitUsage;
   }
 
-  const Listener listener = open_listener(settings.host, settings.port);
+  // A client silent past --handshake-timeout would be closed at once anyway.
+  const int quiet_s = static_cast<int>(std::ceil(settings.handshake_timeout_s));
+  const Listener listener = open_listener(settings.host, settings.port, quiet_s);
   if (listener.fd < 0) {
     std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.port << ": " << listener.error
               << "\n";
@@ -219,7 +222,7 @@ int serve(const config::Settings& settings) {
   const http::Router metrics_router = make_metrics_router(route_services);
   Listener metrics_listener;
   if (metrics_apart) {
-    metrics_listener = open_listener(settings.host, settings.metrics_port);
+    metrics_listener = open_listener(settings.host, settings.metrics_port, quiet_s);
     if (metrics_listener.fd < 0) {
       std::cerr << "roomkey: cannot listen on " << settings.host << ":" << settings.metrics_port
                 << " (--metrics-port): " << metrics_listener.error << "\n";

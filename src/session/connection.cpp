@@ -53,7 +53,8 @@ Connection::Connection(LoopContext& loop, int fd, LimitTicket admission_ticket, 
 Connection::~Connection() = default;
 
 void Connection::start() {
-  if (!transport_.attach(loop_->io, *this)) end(room::LeaveReason::kDropped);
+  if (!transport_.attach(loop_->io, *this)) return end(room::LeaveReason::kDropped);
+  transport_.read_now();
 }
 
 // ---------------------------------------------------------------- liveness

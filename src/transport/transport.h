@@ -75,6 +75,10 @@ class Transport final : public loop::IoHandler {
   // Closes the socket now; nothing more is read or written.
   void close();
 
+  // Reads what arrived before the loop knew the socket: a connection is
+  // accepted once its first bytes are in (TCP_DEFER_ACCEPT), so they are read
+  // now rather than after another epoll_wait.
+  void read_now() { read_available(); }
   void flush();  // TransportLoop, at the end of the turn
   // For the loop's liveness sweep, a few times a second: a transport that
   // queued nothing since the last call frees its queue's memory, so an idle
