@@ -77,6 +77,7 @@ class Transport final : public loop::IoHandler {
   // and writes as batches, and each transport takes part in three steps.
   // Reading: wants_read(), then the recv's result into `data`.
   bool wants_read() const { return !closed() && reading_; }
+  void read_available();
   void finish_batched_read(char* data, ssize_t result, std::size_t capacity);
   // Writing: first report_overflow() for every transport of the batch (it
   // runs the connection's code, which may queue frames anywhere), then
@@ -94,7 +95,6 @@ class Transport final : public loop::IoHandler {
   sockaddr_storage peer_address() const;
 
  private:
-  void read_available();
   // Hands on what one recv returned (`result`: its return value or -errno).
   // True if it filled `capacity`: there may be more to read now.
   bool take_read(char* data, ssize_t result, std::size_t capacity);
