@@ -17,7 +17,9 @@ port=8190
 read -r -a load <<<"${AB_LOAD:---rate 0 --inflight 2}"
 # All load comes from one address: binaries that have the per-address create
 # limit get it switched off (older ones, for A/B runs, do not know the flag).
-load_flags() { "$1" serve --help 2>/dev/null | grep -q -- --max-creates-per-minute && echo --max-creates-per-minute 0; }
+# Not `grep -q`: it would stop reading at the match, the binary could die of
+# SIGPIPE, pipefail would then drop the flag and a run would stall at 30 rooms.
+load_flags() { "$1" serve --help 2>/dev/null | grep -- --max-creates-per-minute >/dev/null && echo --max-creates-per-minute 0; }
 for ((round = 1; round <= rounds; round++)); do
   for binary in "$@"; do
     rm -f "$work/ab.db"
