@@ -91,8 +91,6 @@ void shut_down_worker(Worker& worker, double timeout_s) {
   });
 }
 
-// SIGHUP: a new certificate and key for new handshakes; open connections
-// keep the pair they began with. A pair that does not load changes nothing.
 // --io uring where the kernel allows it; else epoll, said once.
 std::string choose_io_backend(const std::string& wanted, const std::vector<std::unique_ptr<Worker>>& workers) {
   if (wanted != "uring") return "epoll";
@@ -106,6 +104,8 @@ std::string choose_io_backend(const std::string& wanted, const std::vector<std::
   return "uring";
 }
 
+// SIGHUP: a new certificate and key for new handshakes; open connections
+// keep the pair they began with. A pair that does not load changes nothing.
 void reload_tls(const config::Settings& settings, const std::vector<std::unique_ptr<Worker>>& workers) {
   if (settings.tls_cert.empty()) return spdlog::info("SIGHUP: nothing to reload (no TLS)");
   std::string error;

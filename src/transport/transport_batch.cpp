@@ -29,7 +29,14 @@ void Transport::report_overflow() {
 
 Transport::WritePlan Transport::plan_write(std::vector<iovec>& iov) {
   flush_requested_ = false;
-  if (closed() || waiting_writable_) return WritePlan::kSkip;  // EPOLLOUT's flush() comes later
+  if (closed()) return WritePlan::kSkip;
+  if (overflowed_) {
+    // Marked by the callbacks of an earlier part of this flush, after
+    // report_overflow(): the next flush round reports it.
+    request_flush();
+    return WritePlan::kSkip;
+  }
+  if (waiting_writable_) return WritePlan::kSkip;  // EPOLLOUT's flush() comes later
   if (tls()) {
     if (!encrypt_queued()) return WritePlan::kFailed;
     const auto ciphertext = tls()->ciphertext();
