@@ -41,6 +41,11 @@ void EventLoop::modify(int fd, IoHandler* handler, std::uint32_t events) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event);
 }
 
+bool EventLoop::use_uring(std::string& failure) {
+  uring_ = Uring::open(failure);
+  return uring_ != nullptr;
+}
+
 void EventLoop::remove(int fd) { ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
 
 TimerId EventLoop::add_timer(Clock::duration delay, std::function<void()> callback) {
@@ -96,6 +101,10 @@ int EventLoop::next_timeout_ms() const {
 }
 
 void EventLoop::run() {
+  if (uring_) {
+    std::string failure;
+    if (!uring_->start(failure)) throw std::runtime_error("io_uring: " + failure);
+  }
   std::vector<epoll_event> events(kMaxEventsPerTurn);
   while (!stopping_) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), kMaxEventsPerTurn, next_timeout_ms());
@@ -110,6 +119,7 @@ void EventLoop::run() {
       }
       handler->on_io(events[i].events);
     }
+    if (events_dispatched_) events_dispatched_();
     if (woken) {
       std::uint64_t count;
       [[maybe_unused]] const auto r = ::read(wake_fd_, &count, sizeof count);

@@ -13,10 +13,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <queue>
+#include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "loop/uring.h"
 
 namespace rk::loop {
 
@@ -49,6 +53,16 @@ class EventLoop {
   // Runs after every turn's events and tasks: where queued writes go out and
   // closed connections are freed.
   void on_turn_end(std::function<void()> hook) { turn_end_ = std::move(hook); }
+  // Runs after each turn's events are dispatched, before its tasks: with
+  // io_uring, where the reads those events asked for are done in one batch.
+  void on_events_dispatched(std::function<void()> hook) { events_dispatched_ = std::move(hook); }
+
+  // --io uring: the ring that batches this loop's socket reads and writes
+  // (null: plain system calls). Readiness still comes from epoll_wait.
+  // False, with `failure` set, when the kernel refuses io_uring.
+  bool use_uring(std::string& failure);
+  void drop_uring() { uring_.reset(); }
+  Uring* uring() { return uring_.get(); }
 
   // Any thread.
   void post(std::function<void()> task);
@@ -67,6 +81,8 @@ class EventLoop {
   bool stopping_ = false;
   Clock::time_point now_ = Clock::now();
   std::function<void()> turn_end_;
+  std::function<void()> events_dispatched_;
+  std::unique_ptr<Uring> uring_;
 
   std::mutex tasks_mutex_;  // only cross-thread tasks: store replies, handoffs
   std::vector<std::function<void()>> tasks_;

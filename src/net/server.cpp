@@ -104,6 +104,19 @@ void shut_down_worker(Worker& worker, double timeout_s) {
   });
 }
 
+// --io uring where the kernel allows it; else epoll, said once.
+std::string choose_io_backend(const std::string& wanted, const std::vector<std::unique_ptr<Worker>>& workers) {
+  if (wanted != "uring") return "epoll";
+  for (const auto& worker : workers) {
+    std::string failure;
+    if (worker->loop().use_uring(failure)) continue;
+    spdlog::warn("io_uring unavailable ({}): using epoll (--io epoll)", failure);
+    for (const auto& started : workers) started->loop().drop_uring();
+    return "epoll";
+  }
+  return "uring";
+}
+
 // SIGHUP: a new certificate and key for new handshakes; open connections
 // keep the pair they began with. A pair that does not load changes nothing.
 void reload_tls(const config::Settings& settings, const std::vector<std::unique_ptr<Worker>>& workers) {
@@ -239,6 +252,7 @@ int serve(const config::Settings& settings) {
   for (unsigned i = 0; i < thread_count; ++i) workers.push_back(std::make_unique<Worker>(shared, admission));
   std::vector<session::LoopContext*> contexts;
   for (auto& worker : workers) contexts.push_back(&worker->context());
+  const std::string io = choose_io_backend(settings.io, workers);
   for (std::size_t i = 0; !node.empty() && i < workers.size(); ++i) {
     session::LoopContext* loop = &workers[i]->context();
     loop->join_cluster({cluster_redis, node, settings.history_size,
@@ -260,9 +274,8 @@ int serve(const config::Settings& settings) {
   if (!api_settings.key.empty()) spdlog::info("HTTP API on under /api/ (bearer key from {})", settings.api_key_file);
   if (!node.empty()) spdlog::info("cluster mode: node {}, sharing rooms through Redis {}", node, cluster_redis.where());
   if (metrics_apart) spdlog::info("metrics on http://{}:{}/metrics", settings.host, metrics_listener.port);
-  spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {})", tls_context ? "wss" : "ws", settings.host,
-               listener.port,
-               thread_count, thread_count == 1 ? "" : "s", store->describe());
+  spdlog::info("roomkey listening on {}://{}:{} ({} thread{}, store: {}, io: {})", tls_context ? "wss" : "ws",
+               settings.host, listener.port, thread_count, thread_count == 1 ? "" : "s", store->describe(), io);
 
   std::atomic<bool> shutting_down = false;
   SignalWatcher signals(workers[0]->loop(), [&](int signal) {

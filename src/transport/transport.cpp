@@ -86,7 +86,9 @@ void Transport::on_io(std::uint32_t events) {
     if (closed()) return;
     update_interest();
   }
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_available();
+  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+  if (loop_->batching()) return loop_->queue_read(this);  // read with the turn's other sockets
+  read_available();
 }
 
 void Transport::read_available() {
@@ -94,27 +96,33 @@ void Transport::read_available() {
   for (int i = 0; i < kReadsPerWakeup; ++i) {
     if (closed() || !reading_) return;
     const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
-    if (n > 0) {
-      loop_->bytes_received += static_cast<std::uint64_t>(n);
-      char* data = buffer.data();
-      std::size_t size = static_cast<std::size_t>(n);
-      if (layers_ && layers_->expect_proxy_header && !take_proxy_header(data, size)) return;
-      if (size == 0) {
-        // All of it was the PROXY header.
-      } else if (tls()) {
-        decrypt(data, size);
-      } else {
-        events_->on_received(data, size);
-      }
-      if (static_cast<std::size_t>(n) < buffer.size()) return;  // drained for now
-      continue;
-    }
-    if (n == 0) return events_->on_transport_closed();  // the peer closed TCP
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    spdlog::debug("recv: {}", std::strerror(errno));
-    return events_->on_transport_closed();  // reset or other transport error
+    if (!take_read(buffer.data(), n < 0 ? -errno : n, buffer.size())) return;
   }
+}
+
+bool Transport::take_read(char* data, ssize_t result, std::size_t capacity) {
+  if (result > 0) {
+    loop_->bytes_received += static_cast<std::uint64_t>(result);
+    std::size_t size = static_cast<std::size_t>(result);
+    if (layers_ && layers_->expect_proxy_header && !take_proxy_header(data, size)) return false;
+    if (size == 0) {
+      // All of it was the PROXY header.
+    } else if (tls()) {
+      decrypt(data, size);
+    } else {
+      events_->on_received(data, size);
+    }
+    return static_cast<std::size_t>(result) == capacity;  // else drained for now
+  }
+  if (result == 0) {
+    events_->on_transport_closed();  // the peer closed TCP
+    return false;
+  }
+  if (result == -EINTR) return true;
+  if (result == -EAGAIN || result == -EWOULDBLOCK) return false;
+  spdlog::debug("recv: {}", std::strerror(static_cast<int>(-result)));
+  events_->on_transport_closed();  // reset or other transport error
+  return false;
 }
 
 // A trusted proxy's PROXY header comes before anything else, TLS included.
@@ -228,7 +236,12 @@ void Transport::flush() {
 }
 
 bool Transport::write_queued() {
-  if (tls()) return encrypt_queued() && send_ciphertext();
+  if (tls()) {
+    if (encrypt_queued()) return send_ciphertext();
+    spdlog::debug("TLS: {}", tls()->failure());
+    events_->on_transport_closed();
+    return false;
+  }
   while (outbound_head_ < outbound_.size()) {
     auto& iov = loop_->iov;
     iov.clear();
@@ -282,10 +295,7 @@ bool Transport::encrypt_queued() {
   ok = ok && tls()->write(gather);
   outbound_.clear();
   outbound_head_ = 0;
-  if (ok) return true;
-  spdlog::debug("TLS: {}", tls()->failure());
-  events_->on_transport_closed();
-  return false;
+  return ok;
 }
 
 bool Transport::send_ciphertext() {

@@ -7,6 +7,7 @@
 // A connection moving to another loop takes its transport along: detach()
 // here, attach() there.
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -87,13 +88,31 @@ class Transport final : public loop::IoHandler {
   void release_idle_queue();
   void on_io(std::uint32_t events) override;
 
+  // With io_uring (transport_batch.cpp), TransportLoop does a turn's reads
+  // and writes as batches, and each transport takes part in three steps.
+  // Reading: wants_read(), then the recv's result into `data`.
+  bool wants_read() const { return !closed() && reading_; }
+  void read_available();
+  void finish_batched_read(char* data, ssize_t result, std::size_t capacity);
+  // Writing: first report_overflow() for every transport of the batch (it
+  // runs the connection's code, which may queue frames anywhere), then
+  // plan_write() (no callbacks: what it adds to `iov` stays valid until
+  // the batch is submitted), then finish_write() with the sendmsg's result.
+  enum class WritePlan : std::uint8_t { kSkip, kNothing, kSend, kFailed };
+  void report_overflow();
+  WritePlan plan_write(std::vector<iovec>& iov);
+  void finish_write(WritePlan plan, ssize_t result);
+  int fd() const { return fd_; }
+
   bool closed() const { return fd_ < 0; }
   bool registered() const { return interest_ != 0; }
   std::size_t queued_bytes() const { return outbound_bytes_ + (tls() ? tls()->ciphertext().size() : 0); }
   sockaddr_storage peer_address() const;
 
  private:
-  void read_available();
+  // Hands on what one recv returned (`result`: its return value or -errno).
+  // True if it filled `capacity`: there may be more to read now.
+  bool take_read(char* data, ssize_t result, std::size_t capacity);
   bool take_proxy_header(char*& data, std::size_t& size);
   void decrypt(const char* data, std::size_t size);
   tls::TlsStream* tls() const { return layers_ ? layers_->tls.get() : nullptr; }

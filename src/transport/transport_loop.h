@@ -4,9 +4,13 @@
 // the one a turn's frames are gathered in to be encrypted), gather-write
 // scratch, and the list of transports
 // to flush once at the end of this turn (many frames queued, one write).
+// With --io uring it also batches: the sockets epoll reports readable are
+// read with one io_uring_enter after the turn's events, and each flush round
+// writes every listed socket with one more (uring_batches.cpp).
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +22,7 @@ class Transport;
 
 class TransportLoop {
  public:
-  explicit TransportLoop(loop::EventLoop& loop) : loop(loop), read_buffer(64 * 1024) {}
+  explicit TransportLoop(loop::EventLoop& loop);
 
   loop::EventLoop& loop;
   std::vector<char> read_buffer;
@@ -36,9 +40,33 @@ class TransportLoop {
   // others: flushes until nothing is left.
   void flush_all();
 
+  // io_uring: reads and writes go in batches.
+  bool batching() { return loop.uring() != nullptr; }
+  void queue_read(Transport* transport) { readable_.push_back(transport); }
+
  private:
+  void read_batches();
+  void flush_batches();
+
   std::vector<Transport*> dirty_;
   std::vector<Transport*> flushing_;
+
+  // io_uring only. Each read of a batch has a slot of its own, so that every
+  // result is still there when it is handed on; a socket that fills its slot
+  // is read further into read_buffer.
+  std::vector<Transport*> readable_;
+  std::vector<Transport*> reading_;
+  std::unique_ptr<char[]> read_slots_;
+  struct Write {
+    Transport* transport;
+    std::uint32_t iov_begin;
+    std::uint32_t iov_count;
+    std::uint8_t plan;  // Transport::WritePlan
+    std::int32_t op;     // index in the ring's batch; -1: no sendmsg
+  };
+  std::vector<Write> writes_;
+  std::vector<iovec> batch_iov_;
+  std::vector<msghdr> messages_;
 };
 
 }  // namespace rk::transport
