@@ -76,7 +76,8 @@ void add_serve_flags(CLI::App& command, Settings& s) {
                   "then its writes go to the kernel as one io_uring batch each (one system call for all sockets; "
                   "measured 1.06x the messages per second of epoll); if the kernel refuses io_uring (too old, "
                   "seccomp, kernel.io_uring_disabled) roomkey logs why and uses epoll. epoll: a recv and a "
-                  "sendmsg system call per socket per turn")
+                  "sendmsg system call per socket per turn (the default for now: uring's read slots, touched by a burst of "
+                  "new connections, stay resident, about 130 bytes per connection at 10k)")
       ->check(CLI::IsMember({"epoll", "uring"}))
       ->capture_default_str();
   command.add_option("--log-level", s.log_level, "trace, debug, info, warn, error or off")

@@ -22,7 +22,7 @@ struct Settings {
   std::string cluster;  // redis://...: share rooms with the other nodes using this Redis; empty: a single node
   std::size_t max_message_bytes = 1 << 20;
   unsigned threads = 0;  // 0: one per core this process may use
-  std::string io = "uring";  // or epoll; uring batches socket reads and writes (measured faster: docs/performance.md)
+  std::string io = "epoll";  // or uring: faster on W1, but its read slots still cost idle memory (docs/performance.md)
   std::string log_level = "info";
   std::string log_format = "text";  // or json: one object per line
   std::string api_key_file;  // the HTTP API's bearer key; empty: no API (404)

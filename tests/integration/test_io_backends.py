@@ -1,8 +1,8 @@
 """--io epoll and --io uring: the same scenarios under each backend (fan-out,
 big messages, a slow consumer, TLS, a PROXY header, the move between loops,
 the close handshake), each checking from the startup line that the server
-runs the backend asked for. The whole suite runs on the default (uring) and
-again with ROOMKEY_IO=epoll (the ctest `integration_epoll`)."""
+runs the backend asked for. The whole suite runs on the default (epoll) and
+again with ROOMKEY_IO=uring (the ctest `integration_uring`)."""
 import asyncio
 import json
 import shutil
